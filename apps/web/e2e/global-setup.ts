@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { findChromium } from './browser';
+import { type Stack, startStack } from './stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    chromiumPath: string | null;
+    webUrl: string;
+    apiUrl: string;
+    redis: boolean;
+  }
+}
+
+let stack: Stack | undefined;
+let dropDatabase: (() => Promise<void>) | undefined;
+
+/** A database of its own for this run, on the server DATABASE_URL points at. */
+async function freshDatabase(serverUrl: string): Promise<string> {
+  const name = `af_test_e2e_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  dropDatabase = async () => {
+    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`drop database if exists ${name} with (force)`);
+    await sql.end();
+  };
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export default async function setup(project: TestProject) {
+  const chromiumPath = findChromium();
+  if (!chromiumPath) {
+    if (process.env.E2E_REQUIRED) {
+      throw new Error(
+        'e2e: E2E_REQUIRED is set but no Chromium was found (bash infra/scripts/install-chromium.sh)',
+      );
+    }
+    process.stderr.write(
+      '\ne2e: SKIPPING the browser suite: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH, or run ' +
+        'bash infra/scripts/install-chromium.sh). CI installs it and always runs this suite.\n\n',
+    );
+    project.provide('chromiumPath', null);
+    project.provide('webUrl', '');
+    project.provide('apiUrl', '');
+    project.provide('redis', false);
+    return;
+  }
+  const databaseUrl = process.env.DATABASE_URL ? await freshDatabase(process.env.DATABASE_URL) : undefined;
+  stack = await startStack({ databaseUrl, redisUrl: process.env.REDIS_URL });
+  project.provide('chromiumPath', chromiumPath);
+  project.provide('webUrl', stack.webUrl);
+  project.provide('apiUrl', stack.apiUrl);
+  project.provide('redis', !!process.env.REDIS_URL);
+
+  return async () => {
+    await stack?.stop();
+    await dropDatabase?.();
+  };
+}

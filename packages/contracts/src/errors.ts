@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * The one registry of error codes the API speaks (seed 004 §4.1, seed 002 §8.1).
+ * Every error response carries one of these codes; clients (web, SDK) switch on them.
+ * Add a code here before using it anywhere else.
+ */
+export const errorCodes = {
+  VALIDATION_ERROR: 422,
+  BAD_REQUEST: 400,
+  INVALID_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID_CREDENTIALS: 401,
+  AUTH_TOKEN_INVALID: 401,
+  AUTH_TOKEN_EXPIRED: 401,
+  AUTH_TOKEN_BLACKLISTED: 401,
+  FORBIDDEN: 403,
+  POLICY_DENIED: 403,
+  RATE_LIMIT_EXCEEDED: 429,
+  AGENT_NOT_FOUND: 404,
+  EXECUTION_NOT_FOUND: 404,
+  SERVICE_UNAVAILABLE: 503,
+  LLM_API_ERROR: 502,
+  LLM_API_TIMEOUT: 504,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export const errorCodeSchema = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
+
+/** One failing field of a request: `path` is dotted (`body.settings.timeout_seconds`). */
+export const fieldIssueSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  code: z.string().optional(),
+});
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+
+/** `{ "error": { code, message, details, request_id } }`: the shape of every non-2xx response. */
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: errorCodeSchema,
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      request_id: z.string(),
+    }),
+  })
+  .meta({ id: 'ErrorResponse' });
+export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+/**
+ * Thrown by services and routes; the API's error handler turns it into the envelope.
+ * `details.fields` (a FieldIssue[]) names failing fields for validation errors.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = errorCodes[code];
+    this.details = details;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

@@ -1,0 +1,2 @@
+export { AgentFlowClient, type ClientOptions } from './client';
+export { AgentFlowError } from './errors';

@@ -1,0 +1,1 @@
+export type { Actor, ServiceContext } from './context';
