@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkerEnv, WorkerEnvError } from './env';
+
+function failure(source: NodeJS.ProcessEnv): WorkerEnvError {
+  try {
+    loadWorkerEnv(source);
+  } catch (error) {
+    if (error instanceof WorkerEnvError) return error;
+    throw error;
+  }
+  throw new Error('expected WorkerEnvError');
+}
+
+describe('worker env', () => {
+  it('applies defaults around a REDIS_URL', () => {
+    expect(loadWorkerEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'info',
+      WORKER_CONCURRENCY: 4,
+      SHUTDOWN_TIMEOUT_MS: 25_000,
+      STARTUP_TIMEOUT_MS: 10_000,
+      QUEUE_PREFIX: 'agentflow',
+    });
+  });
+
+  it('parses every option', () => {
+    const env = loadWorkerEnv({
+      REDIS_URL: 'rediss://:pw@redis.internal:6380/1',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      LOG_LEVEL: 'debug',
+      WORKER_CONCURRENCY: '16',
+      SHUTDOWN_TIMEOUT_MS: '0',
+      STARTUP_TIMEOUT_MS: '2500',
+      QUEUE_PREFIX: '{af-test}',
+      PGLITE_DATA_DIR: 'memory://',
+    });
+    expect(env).toMatchObject({ WORKER_CONCURRENCY: 16, SHUTDOWN_TIMEOUT_MS: 0, QUEUE_PREFIX: '{af-test}' });
+  });
+
+  it('requires REDIS_URL, naming it', () => {
+    const error = failure({});
+    expect(Object.keys(error.variables)).toEqual(['REDIS_URL']);
+    expect(error.message).toBe(
+      'Invalid worker environment: REDIS_URL is required: the worker consumes its queues from Redis (e.g. redis://127.0.0.1:6379)',
+    );
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(failure({ REDIS_URL: '' }).variables.REDIS_URL).toMatch(/is required/);
+    expect(loadWorkerEnv({ REDIS_URL: 'redis://h:1', DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('rejects a non-Redis URL without echoing it', () => {
+    const error = failure({ REDIS_URL: 'http://user:secret@host:6379' });
+    expect(error.message).toBe('Invalid worker environment: REDIS_URL must be a redis:// or rediss:// URL');
+    expect(error.message).not.toContain('secret');
+  });
+
+  it('reports every bad variable at once', () => {
+    const error = failure({
+      REDIS_URL: 'redis://h:1',
+      DATABASE_URL: 'mysql://x',
+      WORKER_CONCURRENCY: '0',
+      SHUTDOWN_TIMEOUT_MS: 'soon',
+      LOG_LEVEL: 'loud',
+      QUEUE_PREFIX: 'a:b',
+    });
+    expect(error.variables).toEqual({
+      DATABASE_URL: 'must be a postgres:// URL',
+      WORKER_CONCURRENCY: 'must be >= 1',
+      SHUTDOWN_TIMEOUT_MS: 'must be a number',
+      LOG_LEVEL: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      QUEUE_PREFIX: 'may only contain letters, digits and _ . { } -',
+    });
+  });
+});

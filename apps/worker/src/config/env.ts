@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be >= ${min}` })
+    .default(fallback);
+
+/**
+ * The worker's whole configuration. Values never appear in error messages (URLs carry passwords);
+ * only variable names and what is expected of them.
+ */
+export const workerEnvSchema = z.object({
+  REDIS_URL: z.url({
+    protocol: /^rediss?$/,
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: the worker consumes its queues from Redis (e.g. redis://127.0.0.1:6379)'
+        : 'must be a redis:// or rediss:// URL',
+  }),
+  /** Unset: embedded PGlite in PGLITE_DATA_DIR (only sensible for local experiments, see README). */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  PGLITE_DATA_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  /** Jobs processed at once per queue by this process. */
+  WORKER_CONCURRENCY: integer(1, 4),
+  /** Below Kubernetes' default 30 s grace period, so we exit before SIGKILL. */
+  SHUTDOWN_TIMEOUT_MS: integer(0, 25_000),
+  /** How long startup waits for Redis and the database before giving up. */
+  STARTUP_TIMEOUT_MS: integer(100, 10_000),
+  /** Redis key namespace of every queue; tests set a unique one to isolate runs. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.{}-]+$/, { error: 'may only contain letters, digits and _ . { } -' })
+    .default('agentflow'),
+});
+
+export type WorkerEnv = z.output<typeof workerEnvSchema>;
+
+export class WorkerEnvError extends Error {
+  override readonly name = 'WorkerEnvError';
+  constructor(readonly variables: Record<string, string>) {
+    const lines = Object.entries(variables).map(([name, problem]) => `${name} ${problem}`);
+    super(`Invalid worker environment: ${lines.join('; ')}`);
+  }
+}
+
+export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  // An empty variable (VAR= in a compose file) means "not set", not "set to nothing".
+  const cleaned = Object.fromEntries(
+    Object.keys(workerEnvSchema.shape).map((key) => [key, source[key] === '' ? undefined : source[key]]),
+  );
+  const result = workerEnvSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const variables: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0] ?? 'environment');
+    variables[name] ??= issue.message;
+  }
+  throw new WorkerEnvError(variables);
+}

@@ -1,0 +1,11 @@
+export type { WorkerEnv } from './config/env';
+export { loadWorkerEnv, WorkerEnvError, workerEnvSchema } from './config/env';
+export type { Logger } from './logger';
+export { createLogger } from './logger';
+export type { ProcessorDeps, ProcessorMap } from './processors';
+export { createProcessors } from './processors';
+export type { WorkerResources } from './resources';
+export { connectResources, StartupError } from './resources';
+export { installShutdown } from './shutdown';
+export type { WorkerCloseResult, WorkerDeps, WorkerHandle } from './worker';
+export { startWorker } from './worker';

@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { BullmqQueueDriver, closeRedis, createRedis } from '@agentflow/queue';
+import {
+  deleteKeysWithPrefix,
+  REDIS_SKIP_REASON,
+  uniquePrefix,
+  waitFor,
+  waitForJobState,
+} from '@agentflow/queue/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LogLine } from './test-support';
+import { samplePayloads } from './test-support';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const redisUrl = process.env.REDIS_URL;
+
+interface Run {
+  child: ChildProcess;
+  lines: LogLine[];
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs src/main.ts the way `node dist/main.js` runs in production (tsx only compiles), with an
+ * explicit environment so the developer's shell cannot leak settings into the test.
+ */
+function runWorker(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const lines: LogLine[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const line of chunk.split('\n')) {
+      if (line.startsWith('{')) lines.push(JSON.parse(line));
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return { child, lines, output: () => stdout + stderr, exited };
+}
+
+describe('worker process: startup failures', () => {
+  it('exits 1 naming REDIS_URL when it is missing', async () => {
+    const run = runWorker({});
+    expect((await run.exited).code).toBe(1);
+    const fatal = run.lines.find((line) => line.level === 60);
+    expect(fatal?.msg).toBe(
+      'Invalid worker environment: REDIS_URL is required: the worker consumes its queues from Redis (e.g. redis://127.0.0.1:6379)',
+    );
+  });
+
+  it('exits 1 naming REDIS_URL when it is not a Redis URL', async () => {
+    const run = runWorker({ REDIS_URL: 'http://127.0.0.1:6379' });
+    expect((await run.exited).code).toBe(1);
+    expect(run.output()).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+  });
+
+  it('exits 1 naming REDIS_URL when Redis does not answer', async () => {
+    const run = runWorker({ REDIS_URL: 'redis://127.0.0.1:1', STARTUP_TIMEOUT_MS: '300' });
+    expect((await run.exited).code).toBe(1);
+    const fatal = run.lines.find((line) => line.level === 60);
+    expect(fatal?.msg).toMatch(
+      /^REDIS_URL: cannot reach Redis: Redis at redis:\/\/127\.0\.0\.1:1 did not answer PING/,
+    );
+  });
+});
+
+describe.skipIf(!redisUrl)(`worker process lifecycle${redisUrl ? '' : ` (${REDIS_SKIP_REASON})`}`, () => {
+  const url = redisUrl ?? '';
+  const prefix = uniquePrefix('main');
+  afterAll(async () => {
+    const admin = createRedis(url, { role: 'producer' });
+    await deleteKeysWithPrefix(admin, prefix);
+    await closeRedis(admin);
+  });
+
+  it('boots, processes a job enqueued from outside, and exits 0 on SIGTERM', async () => {
+    const database: Record<string, string> = process.env.DATABASE_URL
+      ? { DATABASE_URL: process.env.DATABASE_URL }
+      : { PGLITE_DATA_DIR: 'memory://' };
+    const run = runWorker({
+      REDIS_URL: url,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      ...database,
+    });
+    const producer = new BullmqQueueDriver({ redisUrl: url, prefix });
+    try {
+      await waitFor(() => run.lines.find((line) => line.msg === 'worker ready'), {
+        timeoutMs: 20_000,
+        what: `"worker ready" (output so far: ${run.output()})`,
+      });
+
+      const payload = samplePayloads().executions;
+      const { jobId } = await producer.enqueue('executions', payload);
+      await waitForJobState(producer, 'executions', jobId, 'completed');
+      await waitFor(
+        () => run.lines.find((line) => line.msg === 'execution job received' && line.jobId === jobId),
+        {
+          what: 'the processor log line',
+        },
+      );
+
+      const stoppingAt = Date.now();
+      run.child.kill('SIGTERM');
+      const { code } = await run.exited;
+      expect(code).toBe(0);
+      expect(Date.now() - stoppingAt).toBeLessThan(5_000);
+      expect(run.lines.at(-1)).toMatchObject({ msg: 'worker stopped', clean: true });
+    } finally {
+      run.child.kill('SIGKILL');
+      await producer.close();
+    }
+  });
+});

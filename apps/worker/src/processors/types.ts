@@ -1,0 +1,16 @@
+import type { Database } from '@agentflow/db';
+import type { JobProcessor, QueueName } from '@agentflow/queue';
+import type { Logger } from '../logger';
+
+/** What every processor factory gets. Later processors add services/engine handles here. */
+export interface ProcessorDeps {
+  logger: Logger;
+  /** Absent only in tests that run the worker without a database. */
+  database?: Database | undefined;
+}
+
+/**
+ * One processor per registry queue. The mapped type makes a queue added to the registry without a
+ * processor a compile error, so no queue can be silently left unconsumed.
+ */
+export type ProcessorMap = { [Q in QueueName]: JobProcessor<Q> };

@@ -1,0 +1,99 @@
+import type { Database } from '@agentflow/db';
+import {
+  type ConsumeListener,
+  type Consumer,
+  type JobRef,
+  type QueueDriver,
+  type QueueName,
+  queueNames,
+} from '@agentflow/queue';
+import type { Logger } from './logger';
+import { createProcessors, type ProcessorMap } from './processors';
+
+export interface WorkerDeps {
+  /** Owned from here on: `close()` closes it. */
+  queue: QueueDriver;
+  /** Owned from here on: `close()` closes it. */
+  database?: Database | undefined;
+  logger: Logger;
+  /** Jobs processed at once, per queue. */
+  concurrency: number;
+  /** How long `close()` waits for active jobs before aborting them. */
+  shutdownTimeoutMs: number;
+  /** Defaults to the real processors; tests swap in their own. */
+  processors?: ProcessorMap;
+}
+
+export interface WorkerCloseResult {
+  /** All active jobs finished in time and every resource closed without error. */
+  clean: boolean;
+  timedOut: boolean;
+  abandoned: JobRef[];
+}
+
+export interface WorkerHandle {
+  readonly queues: readonly QueueName[];
+  /** Stops taking jobs, waits for active ones (bounded), then closes the queue driver and database. */
+  close(): Promise<WorkerCloseResult>;
+}
+
+function listenerFor(logger: Logger): ConsumeListener {
+  return {
+    onCompleted: (job, durationMs) => logger.debug({ ...job, durationMs }, 'job completed'),
+    onFailed: (job, err) => logger.error({ ...job, err }, 'job failed'),
+  };
+}
+
+/**
+ * Consumes every queue of the registry with its processor. Iterating the registry (not a hand-kept
+ * list) is what guarantees a new queue gets consumed; `ProcessorMap` guarantees it has a processor.
+ */
+export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
+  const { queue, database, logger } = deps;
+  const processors = deps.processors ?? createProcessors({ logger, database });
+  const listener = listenerFor(logger);
+  const consumers: Consumer[] = [];
+
+  const closeEverything = async (): Promise<WorkerCloseResult> => {
+    let clean = true;
+    const result = await queue.close({ timeoutMs: deps.shutdownTimeoutMs }).catch((err: unknown) => {
+      logger.error({ err }, 'closing the queue driver failed');
+      clean = false;
+      return { timedOut: false, abandoned: [] };
+    });
+    if (result.timedOut) {
+      clean = false;
+      logger.warn(
+        { abandoned: result.abandoned, shutdownTimeoutMs: deps.shutdownTimeoutMs },
+        'active jobs outlived the shutdown timeout and were aborted; abandoned ones fail as stalled in BullMQ and are recovered through Postgres',
+      );
+    }
+    if (database) {
+      await database.close().catch((err: unknown) => {
+        logger.error({ err }, 'closing the database failed');
+        clean = false;
+      });
+    }
+    return { clean, timedOut: result.timedOut, abandoned: result.abandoned };
+  };
+
+  const consume = <Q extends QueueName>(name: Q) =>
+    queue.consume(name, processors[name], { concurrency: deps.concurrency, listener });
+
+  try {
+    for (const name of queueNames) consumers.push(await consume(name));
+  } catch (error) {
+    // Half-started: release what is open so the caller can exit cleanly.
+    await closeEverything();
+    throw error;
+  }
+
+  let closing: Promise<WorkerCloseResult> | undefined;
+  return {
+    queues: consumers.map((consumer) => consumer.queue),
+    close: () => {
+      closing ??= closeEverything();
+      return closing;
+    },
+  };
+}
