@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type Permission, permissions, type Role, roleAtLeast, roleHasPermission, roles } from './roles';
+import {
+  type MatrixPermission,
+  matrixPermissions,
+  memberPermissions,
+  permissionScope,
+  permissions,
+  type Role,
+  roleAtLeast,
+  roleHasPermission,
+  roles,
+} from './roles';
 
 // Seed 004 §8.2 transcribed row by row: owner, admin, editor, viewer.
-const expected: Record<Permission, [boolean, boolean, boolean, boolean]> = {
+const expected: Record<MatrixPermission, [boolean, boolean, boolean, boolean]> = {
   'agents:create': [true, true, true, false],
   'agents:edit': [true, true, true, false],
   'agents:delete': [true, true, false, false],
@@ -17,14 +27,24 @@ const expected: Record<Permission, [boolean, boolean, boolean, boolean]> = {
 
 describe('permission matrix (seed 004 §8.2)', () => {
   it('covers exactly the ten permissions of the PRD', () => {
-    expect([...permissions].sort()).toEqual(Object.keys(expected).sort());
+    expect([...matrixPermissions].sort()).toEqual(Object.keys(expected).sort());
   });
 
-  const cases = permissions.flatMap((permission) =>
+  const cases = matrixPermissions.flatMap((permission) =>
     roles.map((role, i) => ({ role, permission, allowed: expected[permission][i] as boolean })),
   );
   it.each(cases)('$role / $permission -> $allowed', ({ role, permission, allowed }) => {
     expect(roleHasPermission(role as Role, permission)).toBe(allowed);
+  });
+
+  it.each(roles)('every member, %s included, may read the org resources', (role) => {
+    for (const permission of memberPermissions) expect(roleHasPermission(role, permission)).toBe(true);
+  });
+
+  it('maps every permission to an API key scope or explicitly to none', () => {
+    expect(Object.keys(permissionScope).sort()).toEqual([...permissions].sort());
+    expect(permissionScope['members:manage']).toBeNull();
+    expect(permissionScope['agents:execute']).toBe('executions:write');
   });
 
   it('orders roles owner > admin > editor > viewer', () => {
