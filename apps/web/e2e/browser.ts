@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -13,8 +12,7 @@ export function findChromium(): string | undefined {
 export async function launchBrowser(
   executablePath: string,
 ): Promise<{ browser: Browser; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'agentflow-chromium-'));
-  // Without the background-networking flags Chromium keeps dialing Google's hosts on a closed network.
+  // launch() gives Chromium a fresh temporary profile of its own. Without the background-networking flags Chromium keeps dialing Google's hosts on a closed network.
   const browser = await chromium.launch({
     executablePath,
     headless: true,
@@ -26,15 +24,11 @@ export async function launchBrowser(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
 

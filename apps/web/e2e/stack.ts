@@ -56,8 +56,9 @@ function launch(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`e2e: ${name} exited ${code}\n${tail.join('')}\n`);
+  child.on('exit', (code, signal) => {
+    // 143 / SIGTERM is our own stop(); anything else is a crash worth its log tail.
+    if (signal === null && code !== 0 && code !== 143) process.stderr.write(`e2e: ${name} exited ${code}\n${tail.join('')}\n`);
   });
   return child;
 }

@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database } from '@agentflow/db';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import {
+  type FastifyPluginAsyncZod,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppConfig } from './config/env';
+import { registerErrorHandling, sendError } from './errors/error-handler';
+import type { Pingable } from './health/readiness';
+import { healthRoutes } from './health/routes';
+import { createLogger, type Logger } from './logging/logger';
+import { genReqId } from './logging/request-id';
+import { registerDefaultErrorResponses } from './plugins/error-responses';
+import { registerOpenApi } from './plugins/openapi';
+import { registerRequestContext } from './plugins/request-context';
+import { registerSecurity } from './plugins/security';
+import { API_PREFIX, v1Routes } from './routes/v1';
+import { API_VERSION } from './version';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface AppDeps {
+  config: AppConfig;
+  database: Database;
+  /** Connected ioredis client when REDIS_URL is set; readiness reports `disabled` without one. */
+  redis?: Pingable | undefined;
+  /** The process logger; built from `config.logLevel` to stdout when omitted. */
+  logger?: Logger | undefined;
+  /** Route plugins mounted under /api/v1. For tests (fixture routes); product routes live in routes/v1. */
+  plugins?: FastifyPluginAsyncZod[] | undefined;
+  /** Per-dependency bound for /readyz (default 2000 ms). */
+  readinessTimeoutMs?: number | undefined;
+}
+
+/**
+ * Builds the Fastify app without listening, so tests drive it with `app.inject()`.
+ * The caller owns `database` and `redis`: closing the app does not close them.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  // Typed as Fastify's base logger so plugins and helpers see one FastifyInstance type.
+  const logger: FastifyBaseLogger = deps.logger ?? createLogger({ level: config.logLevel });
+
+  const app = fastify({
+    loggerInstance: logger,
+    genReqId,
+    requestIdHeader: false, // genReqId reads X-Request-ID itself so it can reject malformed ids
+    bodyLimit: config.bodyLimitBytes,
+    // Drain responses come from request-context.ts in our envelope instead.
+    return503OnClosing: false,
+    // Errors raised before routing (malformed URL) get the same envelope as everything else.
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply);
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only. A text/plain body would otherwise be parsed as a string and fail validation as a 422,
+  // hiding the real mistake (wrong Content-Type, which is a 415).
+  app.removeContentTypeParser('text/plain');
+
+  registerRequestContext(app);
+  registerErrorHandling(app);
+  await registerSecurity(app, { corsOrigins: config.corsOrigins, publicUrl: config.publicUrl });
+  await registerOpenApi(app, { publicUrl: config.publicUrl, version: API_VERSION });
+  registerDefaultErrorResponses(app);
+
+  await app.register(healthRoutes, {
+    database: deps.database,
+    redis: deps.redis,
+    timeoutMs: deps.readinessTimeoutMs ?? 2000,
+  });
+  await app.register(v1Routes, { prefix: API_PREFIX, plugins: deps.plugins ?? [] });
+
+  return app;
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env';
+
+function issuesOf(env: Record<string, string>): { variable: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives embedded defaults for an empty environment', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toEqual({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 4000,
+      databaseUrl: undefined,
+      dataDir: '/srv/app/.data',
+      redisUrl: undefined,
+      logLevel: 'info',
+      corsOrigins: ['http://localhost:3000'],
+      bodyLimitBytes: 1024 * 1024,
+      shutdownTimeoutMs: 10_000,
+      publicUrl: 'http://127.0.0.1:4000',
+      migrateOnStart: true,
+    });
+  });
+
+  it('listens on all interfaces in production unless HOST is set', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production' }).publicUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+  });
+
+  it('parses every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      REDIS_URL: 'rediss://cache:6380/1',
+      DATA_DIR: 'memory://',
+      LOG_LEVEL: 'debug',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      BODY_LIMIT_BYTES: '2048',
+      SHUTDOWN_TIMEOUT_MS: '500',
+      PUBLIC_URL: 'https://api.example.com/',
+      MIGRATE_ON_START: 'false',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db:5432/app',
+      redisUrl: 'rediss://cache:6380/1',
+      dataDir: 'memory://',
+      logLevel: 'debug',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      bodyLimitBytes: 2048,
+      shutdownTimeoutMs: 500,
+      publicUrl: 'https://api.example.com',
+      migrateOnStart: false,
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', REDIS_URL: '', PORT: '' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.port).toBe(4000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', ' '],
+    ['PORT', '1e3'],
+    ['DATABASE_URL', 'mysql://x/y'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'verbose'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['BODY_LIMIT_BYTES', '0'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1'],
+    ['PUBLIC_URL', 'api.example.com'],
+    ['MIGRATE_ON_START', 'maybe'],
+  ])('rejects %s=%j naming the variable', (variable, value) => {
+    const issues = issuesOf({ [variable]: value });
+    expect(issues.map((i) => i.variable)).toEqual([variable]);
+  });
+
+  it('reports every bad variable at once, without echoing values', () => {
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://root:s3cret@db/app' });
+      expect.unreachable();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('DATABASE_URL');
+      expect(message).not.toContain('s3cret');
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { organizations } from '../schema';
+import { drivers } from '../test-support/drivers';
+import { count, query } from '../test-support/sql';
+
+for (const driver of drivers) {
+  describe.skipIf(driver.skip)(`createTestDatabase ${driver.label}`, () => {
+    it('returns migrated databases that do not see each other', async () => {
+      const [a, b] = await Promise.all([driver.create(), driver.create()]);
+      try {
+        expect(a.driver).toBe(driver.name);
+        if (driver.name === 'postgres') expect(a.name).not.toBe(b.name);
+        await a.db.insert(organizations).values({ name: 'A', slug: 'same-slug' });
+        expect(await count(a, 'organizations')).toBe(1);
+        expect(await count(b, 'organizations')).toBe(0);
+        // Same unique slug in the other database: no shared state at all.
+        await b.db.insert(organizations).values({ name: 'B', slug: 'same-slug' });
+      } finally {
+        await Promise.all([a.cleanup(), b.cleanup()]);
+      }
+    });
+
+    it('cleanup() drops the database and may be called twice', async () => {
+      const database = await driver.create();
+      await database.ping();
+      await database.cleanup();
+      await database.cleanup();
+      await expect(database.ping()).rejects.toThrow();
+      if (driver.name === 'postgres') {
+        const admin = await driver.create({ migrated: false });
+        try {
+          const rows = await query<{ datname: string }>(
+            admin,
+            sql`select datname from pg_database where datname = ${database.name}`,
+          );
+          expect(rows).toEqual([]);
+        } finally {
+          await admin.cleanup();
+        }
+      }
+    });
+
+    it('reset() empties every table', async () => {
+      const database = await driver.create();
+      try {
+        await database.db.insert(organizations).values({ name: 'A', slug: 'a' });
+        await database.reset();
+        expect(await count(database, 'organizations')).toBe(0);
+        await database.db.insert(organizations).values({ name: 'A', slug: 'a' });
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('handles many concurrent creations', async () => {
+      const all = await Promise.all(Array.from({ length: 4 }, () => driver.create()));
+      try {
+        for (const database of all) expect(await count(database, 'organizations')).toBe(0);
+      } finally {
+        await Promise.all(all.map((d) => d.cleanup()));
+      }
+    });
+  });
+}
