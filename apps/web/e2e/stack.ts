@@ -58,7 +58,8 @@ function launch(
   child.stderr?.on('data', keep);
   child.on('exit', (code, signal) => {
     // 143 / SIGTERM is our own stop(); anything else is a crash worth its log tail.
-    if (signal === null && code !== 0 && code !== 143) process.stderr.write(`e2e: ${name} exited ${code}\n${tail.join('')}\n`);
+    if (signal === null && code !== 0 && code !== 143)
+      process.stderr.write(`e2e: ${name} exited ${code}\n${tail.join('')}\n`);
   });
   return child;
 }
