@@ -3,13 +3,37 @@
 // With no DATABASE_URL / REDIS_URL the API uses embedded PGlite in .data/ and the inline queue, so a
 // newcomer gets a working product with nothing else installed. Ctrl-C / SIGTERM stops all of them.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' };
 env.DATA_DIR ??= join(root, '.data');
+loadLocalSecrets(env);
+
+/**
+ * Production mode requires JWT_SECRET and MASTER_KEYS. For a local start we generate them once and
+ * keep them in DATA_DIR/secrets.json (mode 0600), so sessions and encrypted credentials survive a
+ * restart. Values already in the environment always win; deployments set their own.
+ */
+function loadLocalSecrets(target) {
+  const file = join(target.DATA_DIR, 'secrets.json');
+  let stored = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
+  const generated = {
+    JWT_SECRET: stored.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+    MASTER_KEYS: stored.MASTER_KEYS ?? `local1:${randomBytes(32).toString('base64')}`,
+  };
+  if (!stored.JWT_SECRET || !stored.MASTER_KEYS) {
+    mkdirSync(target.DATA_DIR, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+    console.error(`start: generated local secrets in ${file} (keep it private; deployments set their own)`);
+  }
+  target.JWT_SECRET ??= generated.JWT_SECRET;
+  target.MASTER_KEYS ??= generated.MASTER_KEYS;
+}
 
 const services = [
   {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '@agentflow/db';
+import { createMailer, type Mailer } from '@agentflow/services';
 import fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
@@ -7,6 +8,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { authPlugin } from './auth/plugin';
 import type { AppConfig } from './config/env';
 import { registerErrorHandling, sendError } from './errors/error-handler';
 import type { Pingable } from './health/readiness';
@@ -15,9 +17,11 @@ import { createLogger, type Logger } from './logging/logger';
 import { genReqId } from './logging/request-id';
 import { registerDefaultErrorResponses } from './plugins/error-responses';
 import { registerOpenApi } from './plugins/openapi';
+import { registerRateLimit } from './plugins/rate-limit';
 import { registerRequestContext } from './plugins/request-context';
 import { registerSecurity } from './plugins/security';
 import { API_PREFIX, v1Routes } from './routes/v1';
+import { collectRoutes } from './tenancy/route-catalog';
 import { API_VERSION } from './version';
 
 export type App = FastifyInstance<
@@ -39,6 +43,8 @@ export interface AppDeps {
   plugins?: FastifyPluginAsyncZod[] | undefined;
   /** Per-dependency bound for /readyz (default 2000 ms). */
   readinessTimeoutMs?: number | undefined;
+  /** Outgoing email; built from SMTP_URL / MAIL_FROM when omitted (tests pass a MemoryMailer). */
+  mailer?: Mailer | undefined;
 }
 
 /**
@@ -62,8 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       sendError(error, request, reply);
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip feeds the per-IP rate limits and audit rows: only trust proxies we were told about.
+    trustProxy: config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
 
+  // First, so every route lands in the catalog the cross-tenant suite walks (tenancy/).
+  collectRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only. A text/plain body would otherwise be parsed as a string and fail validation as a 422,
@@ -81,7 +91,41 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     redis: deps.redis,
     timeoutMs: deps.readinessTimeoutMs ?? 2000,
   });
-  await app.register(v1Routes, { prefix: API_PREFIX, plugins: deps.plugins ?? [] });
+  // Before the routes: it decorates the app (authDeps, request.auth, cookies) and guards /api/v1.
+  await app.register(authPlugin, {
+    config,
+    database: deps.database,
+    redis: deps.redis,
+    protectedPrefix: API_PREFIX,
+  });
+  // After the auth plugin: the bucket (API key, org, or client IP) depends on request.auth.
+  await registerRateLimit(app, {
+    config: config.rateLimit,
+    redis: deps.redis,
+    authPrefix: `${API_PREFIX}/auth/`,
+  });
+  const mailer = deps.mailer ?? createAppMailer(config, logger);
+  if (!deps.mailer) app.addHook('onClose', () => mailer.close());
+  await app.register(v1Routes, {
+    prefix: API_PREFIX,
+    plugins: deps.plugins ?? [],
+    org: { mailer, appUrl: config.appUrl },
+  });
 
   return app;
+}
+
+/** SMTP when SMTP_URL is set; otherwise emails are logged, with bodies only in development. */
+function createAppMailer(config: AppConfig, logger: FastifyBaseLogger): Mailer {
+  const mailLogger = logger.child({ component: 'mailer' });
+  if (!config.smtpUrl && config.nodeEnv === 'production') {
+    mailLogger.warn('SMTP_URL is not set: emails (invitations) are logged, not sent');
+  }
+  return createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    logger: mailLogger,
+    // Invitation links are credentials: only a developer's own terminal may show them.
+    logBodies: config.nodeEnv === 'development',
+  });
 }

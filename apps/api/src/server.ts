@@ -41,11 +41,13 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     );
   }
 
-  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir });
+  // Every request runs as the app role (RLS applies); migrate() below still runs as the connecting
+  // user. postgres.js connects lazily, so the role (created by the migrations) need not exist yet.
+  const database = await createDb({ databaseUrl: config.databaseUrl, dataDir, role: config.databaseAppRole });
   let redis: Redis | undefined;
   let app: App | undefined;
   try {
-    logger.info({ driver: database.driver, dataDir }, 'database opened');
+    logger.info({ driver: database.driver, dataDir, role: database.role }, 'database opened');
     if (config.migrateOnStart) {
       const started = performance.now();
       await migrate(database);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,9 @@ export async function startStack(opts: { databaseUrl?: string; redisUrl?: string
     LOG_LEVEL: 'warn',
     CORS_ORIGINS: `http://localhost:${webPort},http://127.0.0.1:${webPort}`,
     QUEUE_PREFIX: `af-e2e-${process.pid}`,
+    // Production mode requires real secrets; these exist only for this run.
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    MASTER_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

@@ -1,4 +1,4 @@
-import { createDb, type Database } from '@agentflow/db';
+import { APP_ROLE, createDb, type Database } from '@agentflow/db';
 import { BullmqQueueDriver, type QueueDriver, redactRedisUrl } from '@agentflow/queue';
 import type { WorkerEnv } from './config/env';
 import type { Logger } from './logger';
@@ -50,7 +50,14 @@ export async function connectResources(env: WorkerEnv, logger: Logger): Promise<
   }
   let database: Database | undefined;
   try {
-    database = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.PGLITE_DATA_DIR });
+    // On Postgres the app role: RLS applies, so processors scope their work with withOrg / asSystem
+    // (ADR 0005); the API's migrations create the role. An embedded PGlite is private to this process
+    // and never migrated by anyone, so the role would not exist there; it holds no other tenant's data.
+    database = await createDb({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.PGLITE_DATA_DIR,
+      role: env.DATABASE_URL ? APP_ROLE : undefined,
+    });
     await within(database.ping(), env.STARTUP_TIMEOUT_MS, 'the database');
   } catch (error) {
     await database?.close().catch(() => {});

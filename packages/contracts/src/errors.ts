@@ -29,6 +29,17 @@ export const errorCodes = {
   LLM_API_ERROR: 502,
   LLM_API_TIMEOUT: 504,
   INTERNAL_ERROR: 500,
+  // Accounts (issue 3): switching to an org the user does not belong to.
+  ORG_NOT_FOUND: 404,
+  // Organizations, members, invitations, teams, API keys (issue 3).
+  MEMBER_NOT_FOUND: 404,
+  TEAM_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  INVITATION_NOT_FOUND: 404,
+  INVITATION_EXPIRED: 410,
+  INVITATION_ALREADY_USED: 410,
+  INVITATION_REVOKED: 410,
+  INVITATION_EMAIL_MISMATCH: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,4 +1,6 @@
+export * from './auth';
 export * from './errors';
 export * from './health';
+export * from './org';
 export * from './pagination';
 export * from './roles';

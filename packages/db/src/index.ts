@@ -6,6 +6,8 @@ export {
   PG_UNIQUE_VIOLATION,
   pgErrorCode,
 } from './client/errors';
+export { APP_ROLE, SYSTEM_ROLE } from './client/roles';
 export { rowsOf } from './client/rows';
 export { locateMigrationsDir, type MigrateOptions, migrate, migrationsHash } from './migrate';
 export * as schema from './schema';
+export { asSystem, ORG_SETTING, USER_SETTING, withOrg, withUser } from './tenancy';

@@ -1,4 +1,4 @@
-import type { Db } from '@agentflow/db';
+import { type Db, withOrg } from '@agentflow/db';
 
 /** Who is acting: a signed-in user, an org API key, or the system itself (workers, schedulers). */
 export type Actor =
@@ -18,4 +18,14 @@ export interface ServiceContext {
   requestId?: string;
   ip?: string;
   userAgent?: string;
+}
+
+/**
+ * Runs `fn` in one transaction scoped to the context's org: every query inside sees and writes only
+ * that org's rows (Postgres RLS), on top of the service's own `org_id` filter. Use the `tx` argument,
+ * never `ctx.db`, inside: `ctx.db` runs outside the org context (no rows on Postgres; an error on
+ * PGlite, whose single session would otherwise deadlock).
+ */
+export function inOrg<T>(ctx: Pick<ServiceContext, 'db' | 'orgId'>, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return withOrg(ctx.db, ctx.orgId, fn);
 }

@@ -27,13 +27,43 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       publicUrl: 'http://127.0.0.1:4000',
       migrateOnStart: true,
+      databaseAppRole: 'agentflow_app',
+      rateLimit: {
+        enabled: true,
+        windowMs: 60_000,
+        orgMax: 1000,
+        apiKeyMax: 500,
+        authMax: 10,
+        ipMax: 300,
+        redisPrefix: 'agentflow:rate-limit:',
+      },
+      trustProxy: false,
+      jwtSecret: expect.any(String),
+      jwtSecretGenerated: true,
+      smtpUrl: undefined,
+      mailFrom: 'AgentFlow <no-reply@agentflow.local>',
+      appUrl: 'http://localhost:3000',
     });
   });
 
   it('listens on all interfaces in production unless HOST is set', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('0.0.0.0');
-    expect(loadConfig({ NODE_ENV: 'production' }).publicUrl).toBe('http://localhost:4000');
-    expect(loadConfig({ NODE_ENV: 'production', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };
+    expect(loadConfig(production).host).toBe('0.0.0.0');
+    expect(loadConfig(production).publicUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ ...production, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+  });
+
+  it('requires JWT_SECRET in production; elsewhere a random per-process key stands in', () => {
+    expect(issuesOf({ NODE_ENV: 'production' }).map((i) => i.variable)).toEqual(['JWT_SECRET']);
+    const secret = 's'.repeat(40);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toMatchObject({
+      jwtSecret: secret,
+      jwtSecretGenerated: false,
+    });
+    const a = loadConfig({ NODE_ENV: 'test' });
+    expect(a.jwtSecretGenerated).toBe(true);
+    expect(a.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ NODE_ENV: 'test' }).jwtSecret).not.toBe(a.jwtSecret);
   });
 
   it('parses every variable', () => {
@@ -86,6 +116,9 @@ describe('loadConfig', () => {
     ['SHUTDOWN_TIMEOUT_MS', '-1'],
     ['PUBLIC_URL', 'api.example.com'],
     ['MIGRATE_ON_START', 'maybe'],
+    ['JWT_SECRET', 'too-short'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['APP_URL', 'app.example.com'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     const issues = issuesOf({ [variable]: value });
     expect(issues.map((i) => i.variable)).toEqual([variable]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -80,6 +81,48 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: withDefault(intInRange(0, 10 * 60 * 1000), '10000'),
   PUBLIC_URL: optional(urlWithProtocols(['http:', 'https:'], 'https://api.example.com')),
   MIGRATE_ON_START: withDefault(z.stringbool({ error: 'must be true or false' }), 'true'),
+  // Role every API query runs as (RLS applies to it; ADR 0005). Created by the `rls` migration.
+  DATABASE_APP_ROLE: withDefault(
+    z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case role name' }),
+    'agentflow_app',
+  ),
+  // Rate limits (seed 004 §8.4), per window. Unset RATE_LIMIT_ENABLED = on, except NODE_ENV=test (off,
+  // so suites can sign in freely; the rate-limit tests turn it on with low limits).
+  RATE_LIMIT_ENABLED: optional(z.stringbool({ error: 'must be true or false' })),
+  RATE_LIMIT_WINDOW_MS: withDefault(intInRange(1000, 24 * 60 * 60 * 1000), '60000'),
+  RATE_LIMIT_ORG_MAX: withDefault(intInRange(1, 10_000_000), '1000'),
+  RATE_LIMIT_API_KEY_MAX: withDefault(intInRange(1, 10_000_000), '500'),
+  RATE_LIMIT_AUTH_MAX: withDefault(intInRange(1, 10_000_000), '10'),
+  RATE_LIMIT_IP_MAX: withDefault(intInRange(1, 10_000_000), '300'),
+  RATE_LIMIT_REDIS_PREFIX: withDefault(z.string().min(1).max(200), 'agentflow:rate-limit:'),
+  // Behind a load balancer the socket address is the balancer's, so per-IP limits (login) would lump
+  // every client together. `true` (trust X-Forwarded-For fully) or comma-separated proxy addresses /
+  // CIDRs. Unset: no proxy trusted; request.ip is the socket address.
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .trim()
+      .transform((value): boolean | string[] => {
+        if (value === 'true' || value === 'false') return value === 'true';
+        return value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+      })
+      .refine((value) => !Array.isArray(value) || value.every((entry) => /^[0-9a-fA-F.:/]+$/.test(entry)), {
+        error: 'must be true, false, or comma-separated IP addresses / CIDRs',
+      }),
+  ),
+  // HS256 key for access tokens. Required in production; see loadConfig for the dev/test fallback.
+  JWT_SECRET: optional(z.string().min(32, { error: 'must be at least 32 characters' })),
+  // Outgoing email (invitations). Unset: messages are logged instead of sent (see createMailer).
+  SMTP_URL: optional(urlWithProtocols(['smtp:', 'smtps:'], 'smtps://user:pass@smtp.example.com:465')),
+  MAIL_FROM: withDefault(z.string().min(3).max(255), 'AgentFlow <no-reply@agentflow.local>'),
+  // The web app's base URL: emailed links (invitation accept) point there, not at the API.
+  APP_URL: withDefault(
+    urlWithProtocols(['http:', 'https:'], 'https://app.example.com'),
+    'http://localhost:3000',
+  ),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -100,6 +143,37 @@ export interface AppConfig {
   /** Base URL clients use to reach this API (OpenAPI `servers`, links). No trailing slash. */
   publicUrl: string;
   migrateOnStart: boolean;
+  /** Database role for every API query (`agentflow_app`); migrations run as the connecting user. */
+  databaseAppRole: string;
+  /** Request limits per window; see plugins/rate-limit.ts for which bucket a request counts against. */
+  rateLimit: RateLimitConfig;
+  /** Fastify `trustProxy`: which X-Forwarded-For hops to believe for request.ip. */
+  trustProxy: boolean | string[];
+  /** HS256 key for access tokens (>= 32 chars). */
+  jwtSecret: string;
+  /** true when JWT_SECRET was unset outside production and a random per-process key is used (logged). */
+  jwtSecretGenerated: boolean;
+  /** nodemailer connection URL; undefined = log emails instead of sending them. May hold a password. */
+  smtpUrl: string | undefined;
+  /** Sender of every email, e.g. `AgentFlow <no-reply@example.com>`. */
+  mailFrom: string;
+  /** Web app base URL for links in emails. No trailing slash. */
+  appUrl: string;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  windowMs: number;
+  /** Requests signed in with a user's access token, counted per org. */
+  orgMax: number;
+  /** Requests authenticated by an API key, counted per key. */
+  apiKeyMax: number;
+  /** Public /api/v1/auth/* requests (signup, login, refresh ...), counted per client IP. */
+  authMax: number;
+  /** Any other request without credentials (docs, unknown routes, public routes), per client IP. */
+  ipMax: number;
+  /** Redis key prefix of the counters (tests use a unique one per app). */
+  redisPrefix: string;
 }
 
 /** A bad environment. `issues` name each variable; `message` is ready to print. */
@@ -129,6 +203,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     );
   }
   const e = parsed.data;
+  if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
+    throw new ConfigError([
+      { variable: 'JWT_SECRET', message: 'is required in production (32+ characters)' },
+    ]);
+  }
   const host = e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
@@ -145,5 +224,23 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     publicUrl: (e.PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     migrateOnStart: e.MIGRATE_ON_START,
+    databaseAppRole: e.DATABASE_APP_ROLE,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED ?? e.NODE_ENV !== 'test',
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      orgMax: e.RATE_LIMIT_ORG_MAX,
+      apiKeyMax: e.RATE_LIMIT_API_KEY_MAX,
+      authMax: e.RATE_LIMIT_AUTH_MAX,
+      ipMax: e.RATE_LIMIT_IP_MAX,
+      redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+    },
+    trustProxy: e.TRUST_PROXY ?? false,
+    // Outside production a random key keeps `pnpm dev` zero-config; access tokens then die with the
+    // process (refresh tokens are opaque and survive, so clients just refresh).
+    jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+    jwtSecretGenerated: !e.JWT_SECRET,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    appUrl: e.APP_URL.replace(/\/+$/, ''),
   };
 }

@@ -7,6 +7,11 @@ import { z } from 'zod';
  * validation, error mapping and logging before any product route exists. Never registered by main.ts.
  */
 export const fixtureRoutes: FastifyPluginAsyncZod = async (app) => {
+  // They exercise the spine (validation, errors, logging, drain), not authentication.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, public: true };
+  });
+
   app.post(
     '/test/things/:id',
     {

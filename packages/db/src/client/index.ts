@@ -7,8 +7,10 @@ import type { Database, DbConfig } from './types';
  * Callers never branch on the driver; only tests and diagnostics read `database.driver`.
  */
 export async function createDb(config: DbConfig = {}): Promise<Database> {
-  if (config.databaseUrl) return createPostgresDb(config.databaseUrl, config.maxConnections);
-  return createPgliteDb(config.dataDir);
+  if (config.databaseUrl) {
+    return createPostgresDb(config.databaseUrl, { maxConnections: config.maxConnections, role: config.role });
+  }
+  return createPgliteDb(config.dataDir, { role: config.role });
 }
 
 export type { Database, Db, DbConfig, DriverName, Schema } from './types';

@@ -14,6 +14,11 @@ export type DriverName = 'postgres' | 'pglite';
 export interface Database {
   db: Db;
   driver: DriverName;
+  /**
+   * The role every statement runs as (`agentflow_app` for the API and worker), or undefined for the
+   * connecting user itself (migrations, test fixtures). See ADR 0005.
+   */
+  role?: string | undefined;
   /** Cheap round trip (`select 1`) for readiness checks; throws when the database is unreachable. */
   ping(): Promise<void>;
   /** Closes pools / the embedded instance. Safe to call twice. */
@@ -27,4 +32,10 @@ export interface DbConfig {
   dataDir?: string | undefined;
   /** postgres.js pool size (default 10). */
   maxConnections?: number | undefined;
+  /**
+   * Run every statement as this role (RLS applies to it) instead of the connecting user. Postgres:
+   * the session role is set at connection startup; PGlite: each statement or transaction runs under
+   * SET LOCAL ROLE. `migrate()` still runs as the connecting user. Unset = the connecting user.
+   */
+  role?: string | undefined;
 }

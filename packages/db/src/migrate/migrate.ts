@@ -1,4 +1,4 @@
-import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
@@ -22,8 +22,9 @@ export async function migrate(database: Database, options: MigrateOptions = {}):
   if (!internals) throw new Error('migrate() needs a Database created by createDb() or the test helpers');
 
   if (internals.driver === 'pglite') {
-    // One process owns an embedded database, so no lock is needed.
-    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+    // One process owns an embedded database, so no lock is needed. The raw client, not database.db:
+    // a handle opened with an app role (createDb({ role })) has no DDL rights.
+    await migratePglite(drizzlePglite({ client: internals.client }), { migrationsFolder });
     return;
   }
   await migratePostgresLocked(internals.url, migrationsFolder);

@@ -73,6 +73,7 @@ export async function createPgliteTestDatabase(migrated: boolean): Promise<TestD
   return Object.assign(database, {
     name: 'memory://',
     reset: () => truncateAll(database),
+    connectAs: (role: string) => wrapPglite(client, { role, ownsClient: false }),
     async cleanup() {
       await database.close();
     },

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createPostgresDb } from '../client/postgres';
+import type { Database } from '../client/types';
 import { locateMigrationsDir, migrate, migrationsHash } from '../migrate';
 import { truncateAll } from './reset';
 import type { TestDatabase } from './types';
@@ -70,7 +71,7 @@ async function buildTemplate(sql: Sql, url: string, name: string, dir: string): 
 
   const scratch = `${name}_build_${randomBytes(4).toString('hex')}`;
   await sql`create database ${sql(scratch)}`;
-  const database = createPostgresDb(withDatabase(url, scratch), 1);
+  const database = createPostgresDb(withDatabase(url, scratch), { maxConnections: 1 });
   try {
     await migrate(database, { migrationsDir: dir });
   } finally {
@@ -165,15 +166,22 @@ export async function createPostgresTestDatabase(url: string, migrated: boolean)
   const name = testDatabaseName();
   if (migrated) await cloneTemplate(url, name);
   else await createEmpty(url, name);
-  const database = createPostgresDb(withDatabase(url, name), 5);
+  const databaseUrl = withDatabase(url, name);
+  const database = createPostgresDb(databaseUrl, { maxConnections: 5 });
+  const others: Database[] = [];
   let cleaned = false;
   return Object.assign(database, {
     name,
     reset: () => truncateAll(database),
+    connectAs(role: string) {
+      const other = createPostgresDb(databaseUrl, { maxConnections: 5, role });
+      others.push(other);
+      return other;
+    },
     async cleanup() {
       if (cleaned) return;
       cleaned = true;
-      await database.close();
+      await Promise.all([database, ...others].map((d) => d.close()));
       const sql = adminClient(url);
       try {
         await sql`drop database if exists ${sql(name)} with (force)`;

@@ -8,6 +8,12 @@ export interface TestDatabase extends Database {
    * database, for files that want a clean slate per test (e.g. in beforeEach).
    */
   reset(): Promise<void>;
-  /** Closes the connection and drops the database. Safe to call twice. */
+  /**
+   * Another handle on the same database whose statements run as `role` (e.g. `APP_ROLE`, so RLS
+   * applies), while this one stays the owner for fixtures. Closed by `cleanup()`; closing it early is
+   * fine. PGlite shares its single session: see `roleScopedClient`.
+   */
+  connectAs(role: string): Database;
+  /** Closes the connection(s) and drops the database. Safe to call twice. */
   cleanup(): Promise<void>;
 }

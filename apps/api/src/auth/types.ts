@@ -1,0 +1,19 @@
+import type { AuthDeps, RequestAuth } from '@agentflow/services';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Database, token signer and login limiter for the account services (set by authPlugin). */
+    authDeps: AuthDeps;
+  }
+  interface FastifyRequest {
+    /**
+     * Who the request authenticated as; null on public routes and outside /api/v1. Read it through
+     * requireAuth / requireUser / serviceContext rather than directly.
+     */
+    auth: RequestAuth | null;
+  }
+  interface FastifyContextConfig {
+    /** true: /api/v1 route reachable without credentials (signup, login, refresh, webhooks ...). */
+    public?: boolean;
+  }
+}

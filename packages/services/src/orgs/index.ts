@@ -1,0 +1,1 @@
+export { getOrg, toOrg, updateOrg } from './org';

@@ -1,0 +1,2 @@
+export { addTeamMember, removeTeamMember } from './team-members';
+export { createTeam, deleteTeam, getTeam, getTeamInOrg, listTeams, updateTeam } from './teams';
