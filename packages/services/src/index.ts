@@ -6,4 +6,5 @@ export * from './invitations';
 export * from './mailer';
 export * from './members';
 export * from './orgs';
+export * from './secrets';
 export * from './teams';
