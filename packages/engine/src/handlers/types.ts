@@ -1,0 +1,106 @@
+import type { RetrySettings } from '@agentflow/contracts';
+import type { z } from 'zod';
+import type { EngineState } from '../compiler/state';
+import type { HttpClient } from '../http/client';
+import type { LlmRouter } from '../llm/types';
+
+/** Resolves a stored credential into request headers (the vault arrives with models/credentials). */
+export interface CredentialResolver {
+  httpHeaders(credentialId: string, signal: AbortSignal): Promise<Record<string, string>>;
+}
+
+/** Knowledge-base search (the RAG issue implements it). */
+export interface KnowledgeSearch {
+  search(req: {
+    knowledgeBaseIds: string[];
+    query: string;
+    topK: number;
+    minScore?: number;
+    signal: AbortSignal;
+  }): Promise<
+    Array<{ content: string; score: number; document_id?: string; metadata?: Record<string, unknown> }>
+  >;
+}
+
+/** What handlers may use; one set per run (org-specific router, credentials...). */
+export interface EngineServices {
+  llm: LlmRouter;
+  http: HttpClient;
+  /** Injectable so tests run retries and rate limits without real waiting. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now: () => number;
+  credentials?: CredentialResolver;
+  knowledge?: KnowledgeSearch;
+}
+
+/** Events a step emits while it runs (streamed to clients by the executions layer). */
+export type EngineEvent =
+  | { type: 'llm.token'; node_id: string; token: string }
+  | { type: 'agent.iteration'; node_id: string; iteration: number }
+  | {
+      type: 'agent.tool_call';
+      node_id: string;
+      tool: string;
+      arguments: unknown;
+      ok: boolean;
+      result: string;
+    }
+  | { type: 'step.retry'; node_id: string; attempt: number; delay_ms: number; error: string; code: string }
+  | { type: 'step.waiting_approval'; node_id: string; request: unknown }
+  | { type: 'log'; node_id: string; level: 'debug' | 'info' | 'warn'; message: string; data?: unknown };
+
+type WithoutNodeId<E> = E extends unknown ? Omit<E, 'node_id'> : never;
+export type HandlerEvent = WithoutNodeId<EngineEvent>;
+
+export interface HandlerContext<Config> {
+  nodeId: string;
+  label: string;
+  /** Ids of the nodes with an edge into this one (merge collects their outputs). */
+  predecessors: readonly string[];
+  /** The node's config with every `{{...}}` resolved (except the handler's `lazyKeys`). */
+  config: Config;
+  /** The graph state before this step (read-only). */
+  state: Readonly<EngineState>;
+  /** Aborts on run cancellation and on this attempt's timeout; handlers pass it to all I/O. */
+  signal: AbortSignal;
+  services: EngineServices;
+  /** 1-based attempt number (retries). */
+  attempt: number;
+  emit(event: HandlerEvent): void;
+  /** Resolves a template value now; `soft`: a missing value is undefined instead of an error. */
+  resolve(value: unknown, opts?: { soft?: boolean }): unknown;
+  /** LangGraph `interrupt()`: throws to pause the run; returns the resume value when resumed. */
+  interrupt(value: unknown): unknown;
+}
+
+export interface HandlerResult {
+  output: unknown;
+  /** The source handle to follow (branching nodes). */
+  branch?: string;
+  tokens?: { input: number; output: number };
+  /** USD. */
+  cost?: number;
+}
+
+export interface NodeHandler<Config = unknown> {
+  readonly type: string;
+  readonly subtype: string;
+  readonly configSchema: z.ZodType<Config>;
+  /** Top-level config keys left unresolved for the handler to resolve itself (e.g. conditions). */
+  readonly lazyKeys?: readonly string[];
+  /** Per-attempt timeout unless the node sets `timeout_ms`; undefined: none. */
+  readonly defaultTimeoutMs?: number;
+  /** Retry defaults unless the node sets `retry`; undefined: a single attempt. */
+  readonly defaultRetry?: RetrySettings;
+  /** The handler applies `config.retry` itself (per model call); the node is never re-run whole. */
+  readonly retriesInternally?: boolean;
+  // Method syntax on purpose: a registry holds handlers of different Config types.
+  run(ctx: HandlerContext<Config>): Promise<HandlerResult> | HandlerResult;
+}
+
+/** Types a handler's context from its schema. */
+export function defineHandler<S extends z.ZodType>(
+  handler: NodeHandler<z.output<S>> & { configSchema: S },
+): NodeHandler<z.output<S>> {
+  return handler;
+}
