@@ -26,7 +26,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('bundle', () => {
+// Child processes boot PGlite and migrate: seconds on a quiet machine, far more on a loaded one.
+describe('bundle', { timeout: 120_000 }, () => {
   it('imports only node built-ins and packages declared in package.json', async () => {
     const code = await readFile(bundle, 'utf8');
     const pkg = JSON.parse(await readFile(join(apiDir, 'package.json'), 'utf8')) as {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnServer } from './test-support/spawn-server';
 
-describe('main.ts startup', () => {
+// Child processes boot PGlite and migrate: seconds on a quiet machine, far more on a loaded one.
+describe('main.ts startup', { timeout: 120_000 }, () => {
   it('exits 1 with a message naming a bad variable', async () => {
     const server = spawnServer('src/main.ts', { PORT: 'not-a-port', DATA_DIR: 'memory://' });
     const { code } = await server.exited;

@@ -63,7 +63,8 @@ async function eventually(check: () => Promise<boolean>, withinMs: number): Prom
   }
 }
 
-describe('graceful shutdown', () => {
+// Child processes boot PGlite and migrate: seconds on a quiet machine, far more on a loaded one.
+describe('graceful shutdown', { timeout: 120_000 }, () => {
   it('finishes the in-flight request, refuses new connections, closes resources, exits 0', async () => {
     const url = await start({ SHUTDOWN_TIMEOUT_MS: '10000' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);

@@ -42,7 +42,8 @@ async function start(env: Record<string, string>): Promise<{ url: string; role: 
   return { url: String(listening.url), role: opened.role };
 }
 
-describe('the API database role', () => {
+// Child processes boot PGlite and migrate: seconds on a quiet machine, far more on a loaded one.
+describe('the API database role', { timeout: 120_000 }, () => {
   it('is agentflow_app by default, and the server is ready with it', async () => {
     const { url, role } = await start({});
     expect(role).toBe('agentflow_app');

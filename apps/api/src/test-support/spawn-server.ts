@@ -58,7 +58,7 @@ export function spawnServer(entry: string, env: Record<string, string | undefine
     });
   }
 
-  function waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 20_000) {
+  function waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 60_000) {
     return new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {
         listeners.delete(check);
