@@ -29,5 +29,9 @@ export * from './llm';
 export { backoffDelay, type RetryPolicy, retryPolicy } from './retry';
 export { createServices } from './services';
 export { sleep } from './sleep';
-export { hierarchicalCrewTemplate, sequentialCrewTemplate } from './templates/crews';
+export {
+  type CrewTemplateOptions,
+  hierarchicalCrewTemplate,
+  sequentialCrewTemplate,
+} from './templates/crews';
 export { compileValue, evaluateCondition, resolveValue, type Scope, stringify } from './variables';

@@ -57,6 +57,36 @@ describe('human approval (interrupt / Command resume)', () => {
     expect(done).toMatchObject({ status: 'completed', output: { body: { sent: false, why: 'too much' } } });
   });
 
+  it("resuming with { decision: 'timeout' } applies the node's on_timeout", async () => {
+    const withTimeout = (on_timeout: string) => ({
+      ...approvalDef,
+      nodes: approvalDef.nodes.map((n) =>
+        n.id === 'ok' ? { ...n, config: { ...n.config, timeout_seconds: 60, on_timeout } } : n,
+      ),
+    });
+    const expire = async (on_timeout: string, rec = recordingHooks()) => {
+      const agent = compileForTest(withTimeout(on_timeout), { hooks: rec.hooks });
+      const paused = await agent.run({ type: 'manual', data: { amount: 40 } });
+      expect(paused.status === 'waiting_approval' && paused.interrupts[0]?.value).toMatchObject({
+        timeout_seconds: 60,
+        on_timeout,
+      });
+      return agent.resume({ decision: 'timeout' }, { threadId: paused.threadId });
+    };
+
+    const approved = await expire('approve');
+    expect(approved).toMatchObject({ status: 'completed', output: { body: { sent: true } } });
+    expect(approved.state.nodes.ok?.output).toMatchObject({ approved: true, timed_out: true, by: null });
+
+    const rejected = await expire('reject');
+    expect(rejected.state.steps).toEqual(['start', 'draft', 'ok', 'drop']);
+    expect(rejected.state.nodes.ok?.output).toMatchObject({ decision: 'rejected', timed_out: true });
+
+    const rec = recordingHooks();
+    await expect(expire('fail', rec)).rejects.toMatchObject({ code: 'APPROVAL_TIMED_OUT', nodeId: 'ok' });
+    expect(rec.calls.at(-1)).toMatchObject({ hook: 'fail', node_id: 'ok', code: 'APPROVAL_TIMED_OUT' });
+  });
+
   it('pauses inside a loop body once per item', async () => {
     const def = {
       nodes: [

@@ -20,6 +20,8 @@ export interface StepCompleteEvent extends StepStartEvent {
   branch?: string;
   tokens?: { input: number; output: number };
   cost?: number;
+  /** False when `cost` includes a model without a price (counted as 0): show it as unknown. */
+  cost_known?: boolean;
   duration_ms: number;
 }
 

@@ -59,7 +59,14 @@ export function makeNodeFunction(rt: NodeRuntime): NodeFunction {
   return async (state, config) => {
     const runSignal = config.signal;
     const scope = makeScope(state, rt.innermostLoop);
+    // Text streamed since the attempt started (or the handler's own last restart): what a
+    // retry of the whole step tells consumers to drop.
+    let streamed = { tokens: 0, chars: 0 };
     const emit = (event: HandlerEvent) => {
+      if (event.type === 'llm.token') {
+        streamed.tokens++;
+        streamed.chars += event.token.length;
+      } else if (event.type === 'llm.restart') streamed = { tokens: 0, chars: 0 };
       const full = { ...event, node_id: node.id };
       hooks.onEvent?.(full);
       config.writer?.(full);
@@ -107,6 +114,7 @@ export function makeNodeFunction(rt: NodeRuntime): NodeFunction {
         await fail(err, attempt, input, started, retry);
         if (!retry) throw new StepError(node.id, runSignal?.aborted ? abortError(runSignal) : err, attempt);
         const delay = backoffDelay(policy, attempt, err);
+        if (streamed.tokens > 0) emit({ type: 'llm.restart', reason: 'retry', discarded: streamed });
         emit({
           type: 'step.retry',
           attempt,
@@ -128,6 +136,7 @@ export function makeNodeFunction(rt: NodeRuntime): NodeFunction {
         ...(result.branch === undefined ? {} : { branch: result.branch }),
         ...(result.tokens ? { tokens: result.tokens } : {}),
         ...(result.cost === undefined ? {} : { cost: result.cost }),
+        ...(result.cost_known === undefined ? {} : { cost_known: result.cost_known }),
       });
       return toUpdate(node.id, result, rt.isOutput);
     }

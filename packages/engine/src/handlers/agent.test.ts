@@ -36,6 +36,7 @@ function scripted(
         input_tokens: 3,
         output_tokens: 2,
         cost: 0.001,
+        cost_known: true,
         model: req.model,
         provider: 'scripted',
         ...step,

@@ -4,6 +4,7 @@ import type { ChatMessage, ChatRequest, ChatResponse, ToolCall } from '../llm/ty
 import { retryPolicy, withRetry } from '../retry';
 import { stringify } from '../variables/resolve';
 import { buildAgentTools, DELEGATE_TOOL, delegateTool, runTool } from './agent-tools';
+import { tokenStream } from './streaming';
 import { defineHandler, type EngineServices } from './types';
 
 type AgentConfig = NodeConfig<'agent', 'tool_agent'>;
@@ -75,11 +76,13 @@ export const agentHandler = defineHandler({
       { role: 'system', content: systemPrompt(config) },
       { role: 'user', content: taskPrompt(config) },
     ];
-    const usage = { input: 0, output: 0, cost: 0 };
+    const usage = { input: 0, output: 0, cost: 0, costKnown: true };
     const toolLog: Array<{ tool: string; arguments: unknown; ok: boolean }> = [];
 
     const call = async (req: Partial<ChatRequest>): Promise<ChatResponse> => {
       await limit(signal);
+      // One stream per model call: a retry drops only this call's partial text.
+      const stream = tokenStream(ctx.emit);
       const res = await withRetry(
         () =>
           services.llm.chat({
@@ -88,30 +91,34 @@ export const agentHandler = defineHandler({
             temperature: config.temperature,
             max_tokens: config.max_tokens,
             signal,
-            onToken: (token) => ctx.emit({ type: 'llm.token', token }),
+            ...stream.request,
             ...req,
           }),
         policy,
         {
           sleep: services.sleep,
           signal,
-          onRetry: (attempt, delay, err) =>
+          onRetry: (attempt, delay, err) => {
+            stream.restart('retry');
             ctx.emit({
               type: 'log',
               level: 'warn',
               message: `Model call retry ${attempt} in ${delay} ms: ${(err as Error).message}`,
-            }),
+            });
+          },
         },
       );
       usage.input += res.input_tokens;
       usage.output += res.output_tokens;
       usage.cost += res.cost;
+      usage.costKnown &&= res.cost_known;
       return res;
     };
     const finish = (output: Record<string, unknown>, iterations: number, branch?: string) => ({
       output: { ...output, iterations, tool_calls: toolLog },
       tokens: { input: usage.input, output: usage.output },
       cost: usage.cost,
+      cost_known: usage.costKnown,
       ...(branch ? { branch } : {}),
     });
     // A supervisor with nothing else to do must delegate: say so to the model.

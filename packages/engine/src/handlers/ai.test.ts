@@ -23,6 +23,7 @@ function scripted(answer: string): LlmProvider & { requests: ChatRequest[] } {
         input_tokens: 10,
         output_tokens: 5,
         cost: 0.01,
+        cost_known: true,
         model: req.model,
         provider: 'scripted',
       };

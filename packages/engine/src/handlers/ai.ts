@@ -4,6 +4,7 @@ import { pickMentioned } from '../llm/echo-synth';
 import { LlmError } from '../llm/errors';
 import type { ChatMessage, ChatRequest, ChatResponse } from '../llm/types';
 import { stringify } from '../variables/resolve';
+import { tokenStream } from './streaming';
 import { defineHandler, type HandlerContext, type HandlerResult, type NodeHandler } from './types';
 
 type AiBase = NodeConfig<'ai', 'chat'>;
@@ -29,13 +30,18 @@ async function callModel(
     temperature: config.temperature,
     max_tokens: config.max_tokens,
     signal: ctx.signal,
-    onToken: (token) => ctx.emit({ type: 'llm.token', token }),
+    // Retries of the whole step are the node runner's: it emits their `llm.restart` itself.
+    ...tokenStream(ctx.emit).request,
     ...extra,
   });
 }
 
-function usage(res: ChatResponse): Pick<HandlerResult, 'tokens' | 'cost'> {
-  return { tokens: { input: res.input_tokens, output: res.output_tokens }, cost: res.cost };
+function usage(res: ChatResponse): Pick<HandlerResult, 'tokens' | 'cost' | 'cost_known'> {
+  return {
+    tokens: { input: res.input_tokens, output: res.output_tokens },
+    cost: res.cost,
+    cost_known: res.cost_known,
+  };
 }
 
 function joinPrompts(...parts: Array<string | undefined>): string | undefined {

@@ -36,6 +36,17 @@ export interface EngineServices {
 /** Events a step emits while it runs (streamed to clients by the executions layer). */
 export type EngineEvent =
   | { type: 'llm.token'; node_id: string; token: string }
+  /**
+   * The last `discarded.tokens` `llm.token` events of this node (`discarded.chars` characters) came
+   * from a model call that failed and is being retried or answered by a fallback provider: drop
+   * them, the new attempt streams its own text.
+   */
+  | {
+      type: 'llm.restart';
+      node_id: string;
+      reason: 'retry' | 'fallback';
+      discarded: { tokens: number; chars: number };
+    }
   | { type: 'agent.iteration'; node_id: string; iteration: number }
   | {
       type: 'agent.tool_call';
@@ -80,6 +91,8 @@ export interface HandlerResult {
   tokens?: { input: number; output: number };
   /** USD. */
   cost?: number;
+  /** False when some model call had no price (`cost` then counts it as 0); absent without calls. */
+  cost_known?: boolean;
 }
 
 export interface NodeHandler<Config = unknown> {

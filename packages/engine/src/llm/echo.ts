@@ -31,6 +31,8 @@ export function createEchoProvider(opts: EchoOptions = {}): LlmProvider {
   return {
     name: 'echo',
     defaultModel: ECHO_MODEL,
+    // Echo embeddings (bag of words) exist for offline RAG tries; the router prefers a real model.
+    defaultEmbeddingModel: ECHO_MODEL,
     offline: true,
     supports: (model) => model === ECHO_MODEL,
     estimateCost: () => 0,
@@ -51,7 +53,8 @@ function echoChat(req: ChatRequest): ChatResponse {
   const after = req.messages.slice(lastUserIndex + 1);
   const toolsAnswered = after.some((m) => m.role === 'assistant' && (m.tool_calls?.length ?? 0) > 0);
   const input_tokens = req.messages.reduce((n, m) => n + tokens(m.content), 0);
-  const base = { input_tokens, cost: 0, model: ECHO_MODEL, provider: 'echo' };
+  // Free, so the 0 is a known cost.
+  const base = { input_tokens, cost: 0, cost_known: true, model: ECHO_MODEL, provider: 'echo' };
 
   if (req.tools?.length && !toolsAnswered) {
     const calls = toolCalls(req, lastUser);
@@ -127,7 +130,13 @@ function echoEmbed(req: EmbedRequest): EmbedResponse {
     const norm = Math.hypot(...v) || 1;
     return v.map((x) => x / norm);
   });
-  return { vectors, input_tokens: req.texts.reduce((n, t) => n + tokens(t), 0), cost: 0, model: ECHO_MODEL };
+  return {
+    vectors,
+    input_tokens: req.texts.reduce((n, t) => n + tokens(t), 0),
+    cost: 0,
+    cost_known: true,
+    model: ECHO_MODEL,
+  };
 }
 
 function fnv1a(s: string): number {

@@ -26,12 +26,19 @@ function fakeProvider(
         input_tokens: 1,
         output_tokens: 1,
         cost: 0.002,
+        cost_known: true,
         model: req.model,
         provider: name,
       };
     },
     async embed(req) {
-      return { vectors: req.texts.map(() => [1]), input_tokens: 1, cost: 0, model: req.model };
+      return {
+        vectors: req.texts.map(() => [1]),
+        input_tokens: 1,
+        cost: 0,
+        cost_known: true,
+        model: req.model,
+      };
     },
   };
 }
@@ -100,5 +107,85 @@ describe('LLM router', () => {
     expect(createLlmRouter({ providers: [createEchoProvider()], defaultModel: 'echo' }).defaultModel()).toBe(
       'echo',
     );
+  });
+});
+
+describe('LLM router: embeddings', () => {
+  const withEmbeddings = (name: string, prefix: string, model: string, fail = false) => {
+    const p = fakeProvider(name, prefix);
+    const embedded: string[] = [];
+    return Object.assign(p, {
+      defaultEmbeddingModel: model,
+      embedded,
+      async embed(req: { model: string; texts: string[] }) {
+        embedded.push(req.model);
+        if (fail) throw new LlmError('server', name, '503');
+        return {
+          vectors: req.texts.map(() => [1]),
+          input_tokens: 1,
+          cost: 0,
+          cost_known: true,
+          model: req.model,
+        };
+      },
+    });
+  };
+
+  it("uses the request's model, else the router's default, else the first real provider's", async () => {
+    const openai = withEmbeddings('openai', 'gpt', 'gpt-embed');
+    const other = withEmbeddings('other', 'oth', 'oth-embed');
+    const router = createLlmRouter({ providers: [createEchoProvider(), openai, other] });
+    expect(router.defaultEmbeddingModel()).toBe('gpt-embed');
+    expect((await router.embed({ texts: ['a'] })).model).toBe('gpt-embed');
+    expect((await router.embed({ model: 'oth-embed', texts: ['a'] })).model).toBe('oth-embed');
+    const pinned = createLlmRouter({ providers: [openai, other], defaultEmbeddingModel: 'oth-large' });
+    expect((await pinned.embed({ texts: ['a'] })).model).toBe('oth-large');
+    expect(other.embedded).toEqual(['oth-embed', 'oth-large']);
+  });
+
+  it('never falls back to another provider (vectors of different models are not comparable)', async () => {
+    const down = withEmbeddings('openai', 'gpt', 'gpt-embed', true);
+    const other = withEmbeddings('other', 'oth', 'oth-embed');
+    const router = createLlmRouter({ providers: [down, other], fallbackOrder: ['openai', 'other'] });
+    await expect(router.embed({ texts: ['a'] })).rejects.toMatchObject({ code: 'LLM_API_ERROR' });
+    expect(other.embedded).toEqual([]);
+  });
+
+  it('echo embeds only when it is the only provider; real models without embeddings are an error', async () => {
+    expect(createLlmRouter({ providers: [createEchoProvider()] }).defaultEmbeddingModel()).toBe('echo');
+    const chatOnly = fakeProvider('anthropic', 'claude');
+    const router = createLlmRouter({ providers: [chatOnly, createEchoProvider()] });
+    await expect(router.embed({ texts: ['a'] })).rejects.toMatchObject({ code: 'LLM_NO_PROVIDER' });
+    // Asking for echo by name still works (offline tries).
+    expect((await router.embed({ model: 'echo', texts: ['a'] })).model).toBe('echo');
+  });
+});
+
+describe('LLM router: streaming restarts', () => {
+  it('asks for a restart before a fallback only when the failed attempt streamed text', async () => {
+    const partial = fakeProvider('openai', 'gpt');
+    partial.chat = async (req) => {
+      req.onToken?.('Hel');
+      throw new LlmError('connection', 'openai', 'lost');
+    };
+    const silent = fakeProvider('mute', 'mute', new LlmError('server', 'mute', '500'));
+    const anthropic = fakeProvider('anthropic', 'claude');
+    anthropic.chat = async (req) => {
+      req.onToken?.('Hi');
+      return { ...(await fakeProvider('anthropic', 'claude').chat(req)), content: 'Hi' };
+    };
+    const seen: string[] = [];
+    const onToken = (t: string) => void seen.push(t);
+    const onRestart = () => void seen.push('<restart>');
+    const router = createLlmRouter({
+      providers: [partial, silent, anthropic],
+      fallbackOrder: ['openai', 'mute', 'anthropic'],
+    });
+    expect((await router.chat({ model: 'gpt-4o', messages: msg, onToken, onRestart })).content).toBe('Hi');
+    expect(seen).toEqual(['Hel', '<restart>', 'Hi']);
+    seen.length = 0;
+    const quiet = createLlmRouter({ providers: [silent, anthropic], fallbackOrder: ['mute', 'anthropic'] });
+    await quiet.chat({ model: 'mute-1', messages: msg, onToken, onRestart });
+    expect(seen).toEqual(['Hi']);
   });
 });

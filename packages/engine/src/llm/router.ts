@@ -13,6 +13,11 @@ export interface RouterOptions {
   models?: Record<string, { provider: string; model: string }>;
   /** The model of nodes that name none; otherwise the first real provider's default model. */
   defaultModel?: string;
+  /**
+   * The embeddings model of requests that name none (a model reference, like `defaultModel`);
+   * otherwise the first real provider's `defaultEmbeddingModel`.
+   */
+  defaultEmbeddingModel?: string;
 }
 
 /**
@@ -44,13 +49,31 @@ export function createLlmRouter(opts: RouterOptions): LlmRouter {
     return provider.defaultModel;
   };
 
+  const defaultEmbeddingModel = (): string => {
+    if (opts.defaultEmbeddingModel) return opts.defaultEmbeddingModel;
+    // Echo's bag-of-words vectors only when no real provider is configured at all: an org with
+    // real models but no embeddings model gets an error, not fake vectors in its knowledge bases.
+    const real = opts.providers.filter((p) => !p.offline);
+    const model = (real.length ? real : opts.providers).find(
+      (p) => p.defaultEmbeddingModel,
+    )?.defaultEmbeddingModel;
+    if (!model) {
+      throw new LlmError(
+        'no_provider',
+        'router',
+        'no embeddings model is configured (add one, or set the default embeddings model)',
+      );
+    }
+    return model;
+  };
+
   async function withFallback<T>(
     ref: string,
-    call: (provider: LlmProvider, model: string) => Promise<T>,
+    call: (provider: LlmProvider, model: string, restarted: boolean) => Promise<T>,
   ): Promise<T> {
     const primary = resolve(ref);
     try {
-      return await call(primary.provider, primary.model);
+      return await call(primary.provider, primary.model, false);
     } catch (err) {
       if (isAbortError(err) || !shouldFallBack(err)) throw err;
       const failures = [`${primary.provider.name}: ${(err as Error).message}`];
@@ -59,7 +82,7 @@ export function createLlmRouter(opts: RouterOptions): LlmRouter {
         if (!provider || provider === primary.provider) continue;
         if (provider.offline && !primary.provider.offline) continue;
         try {
-          return await call(provider, provider.defaultModel);
+          return await call(provider, provider.defaultModel, true);
         } catch (fallbackErr) {
           if (isAbortError(fallbackErr)) throw fallbackErr;
           failures.push(`${provider.name}: ${(fallbackErr as Error).message}`);
@@ -76,13 +99,33 @@ export function createLlmRouter(opts: RouterOptions): LlmRouter {
 
   return {
     defaultModel,
+    defaultEmbeddingModel,
     chat(req): Promise<ChatResponse> {
-      return withFallback(req.model ?? defaultModel(), (provider, model) => provider.chat({ ...req, model }));
+      const { onToken, onRestart } = req;
+      if (!onToken) {
+        return withFallback(req.model ?? defaultModel(), (provider, model) =>
+          provider.chat({ ...req, model }),
+        );
+      }
+      // Counts what the current attempt streamed, so a fallback only asks for a restart when the
+      // consumer has partial text to drop.
+      let streamed = false;
+      const counting = (chunk: string) => {
+        streamed = true;
+        onToken(chunk);
+      };
+      return withFallback(req.model ?? defaultModel(), (provider, model, restarted) => {
+        if (restarted && streamed) onRestart?.();
+        streamed = false;
+        return provider.chat({ ...req, model, onToken: counting });
+      });
     },
-    embed(req): Promise<EmbedResponse> {
-      return withFallback(req.model ?? defaultModel(), (provider, model) =>
-        provider.embed({ ...req, model }),
-      );
+    async embed(req): Promise<EmbedResponse> {
+      // No fallback, ever: vectors of different models live in different spaces (even at the same
+      // dimension), so a fallback's vectors would be silently incomparable with the ones already
+      // stored for a knowledge base. A failed embedding fails; the caller retries the same model.
+      const { provider, model } = resolve(req.model ?? defaultEmbeddingModel());
+      return provider.embed({ ...req, model });
     },
     estimateCost(model, inputTokens, outputTokens) {
       const { provider, model: id } = resolve(model);

@@ -7,6 +7,9 @@ describe('crew templates on the echo model', () => {
   it('both templates are valid definitions', () => {
     expect(validateDefinition(sequentialCrewTemplate()).problems).toEqual([]);
     expect(validateDefinition(hierarchicalCrewTemplate()).problems).toEqual([]);
+    const opts = { model: 'gpt-4o-mini', researcherTools: [{ type: 'http_request' as const }] };
+    expect(validateDefinition(sequentialCrewTemplate(opts)).problems).toEqual([]);
+    expect(validateDefinition(hierarchicalCrewTemplate(opts)).problems).toEqual([]);
   });
 
   it("sequential crew: each agent works on the previous one's output", async () => {

@@ -1,13 +1,25 @@
-import type { AgentDefinition } from '@agentflow/contracts';
+import type { AgentDefinition, agentToolSchema } from '@agentflow/contracts';
+import type { z } from 'zod';
 
 /**
- * Starter definitions reproducing seed 000's crewAI processes with agent nodes. They name no model,
- * so they run on the org's default model (the offline echo model when no provider is configured).
+ * Starter definitions reproducing seed 000's crewAI processes with agent nodes. Without `model`
+ * they name none, so they run on the org's default model (the offline echo model when no provider
+ * is configured).
  */
+export interface CrewTemplateOptions {
+  /** A model reference (provider model id or org model id) for every agent of the crew. */
+  model?: string;
+  /** Tools of the researcher (an http_request tool to a facts API, a knowledge-base search...). */
+  researcherTools?: Array<z.input<typeof agentToolSchema>>;
+}
+
 const at = (x: number, y = 0) => ({ x, y });
+const withModel = (opts: CrewTemplateOptions) => (opts.model ? { model: opts.model } : {});
+const researcherTools = (opts: CrewTemplateOptions) =>
+  opts.researcherTools?.length ? { tools: opts.researcherTools } : {};
 
 /** Process.sequential: each agent's task gets the previous agent's output as context. */
-export function sequentialCrewTemplate(): AgentDefinition {
+export function sequentialCrewTemplate(opts: CrewTemplateOptions = {}): AgentDefinition {
   return {
     nodes: [
       {
@@ -32,6 +44,8 @@ export function sequentialCrewTemplate(): AgentDefinition {
           task_description: 'Research {{trigger.data.topic}} and list the key points a writer needs.',
           expected_output: 'A bullet list of the 5 most important points, each with one sentence of detail.',
           max_iterations: 5,
+          ...withModel(opts),
+          ...researcherTools(opts),
         },
         position: at(250),
       },
@@ -48,6 +62,7 @@ export function sequentialCrewTemplate(): AgentDefinition {
           expected_output: 'An article of three short paragraphs.',
           context: '{{node_research.output.text}}',
           max_iterations: 5,
+          ...withModel(opts),
         },
         position: at(500),
       },
@@ -63,6 +78,7 @@ export function sequentialCrewTemplate(): AgentDefinition {
           expected_output: 'The final article, ready to publish.',
           context: '{{node_write.output.text}}',
           max_iterations: 3,
+          ...withModel(opts),
         },
         position: at(750),
       },
@@ -85,8 +101,8 @@ export function sequentialCrewTemplate(): AgentDefinition {
 }
 
 /** Process.hierarchical: a manager delegates to one coworker, then reviews the work. */
-export function hierarchicalCrewTemplate(): AgentDefinition {
-  const worker = (id: string, role: string, goal: string, y: number) => ({
+export function hierarchicalCrewTemplate(opts: CrewTemplateOptions = {}): AgentDefinition {
+  const worker = (id: string, role: string, goal: string, y: number, extra = {}) => ({
     id,
     type: 'agent',
     subtype: 'tool_agent',
@@ -98,6 +114,8 @@ export function hierarchicalCrewTemplate(): AgentDefinition {
       expected_output: 'A complete answer to the delegated task.',
       context: 'Original request: {{trigger.data.request}}',
       max_iterations: 5,
+      ...withModel(opts),
+      ...extra,
     },
     position: at(500, y),
   });
@@ -120,10 +138,11 @@ export function hierarchicalCrewTemplate(): AgentDefinition {
             { id: 'writer', description: 'writes and edits text' },
           ],
           max_iterations: 3,
+          ...withModel(opts),
         },
         position: at(250),
       },
-      worker('researcher', 'Researcher', 'Find accurate facts', -100),
+      worker('researcher', 'Researcher', 'Find accurate facts', -100, researcherTools(opts)),
       worker('writer', 'Writer', 'Write clear, engaging text', 100),
       {
         id: 'join',
@@ -146,6 +165,7 @@ export function hierarchicalCrewTemplate(): AgentDefinition {
           expected_output: 'The final answer for the requester.',
           context: '{{node_researcher.output.text | default: ""}}{{node_writer.output.text | default: ""}}',
           max_iterations: 3,
+          ...withModel(opts),
         },
         position: at(1000),
       },

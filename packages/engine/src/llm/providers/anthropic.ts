@@ -110,7 +110,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions): LlmProv
         tool_calls: answer.tool_calls,
         input_tokens: answer.input_tokens,
         output_tokens: answer.output_tokens,
-        cost: chatCost(opts.prices, req.model, model, answer.billed_input_tokens, answer.output_tokens),
+        ...chatCost(opts.prices, req.model, model, answer.billed_input_tokens, answer.output_tokens),
         model,
         provider: name,
       };

@@ -99,3 +99,53 @@ describe('router fallback across real providers', () => {
     expect(anthropic.requests).toHaveLength(0);
   });
 });
+
+describe('router over real providers: streaming restarts, embeddings, unknown cost', () => {
+  it('a stream cut mid-answer falls back after telling the consumer to drop the partial text', async () => {
+    openai.enqueue({ text: 'Partial answer that never ends', streamErrorAfter: 2 });
+    anthropic.enqueue({ text: 'Whole answer.' });
+    const seen: string[] = [];
+    const res = await router.chat({
+      model: 'gpt-4o',
+      messages: ask,
+      onToken: (t) => void seen.push(t),
+      onRestart: () => void seen.push('<restart>'),
+    });
+    expect(res).toMatchObject({ content: 'Whole answer.', provider: 'anthropic' });
+    const restartAt = seen.indexOf('<restart>');
+    expect(restartAt).toBe(2);
+    expect(seen.slice(restartAt + 1).join('')).toBe('Whole answer.');
+  });
+
+  it("embeds with OpenAI's default embeddings model and never falls back to another provider", async () => {
+    const res = await router.embed({ texts: ['hello', 'world'] });
+    expect(res).toMatchObject({ model: 'text-embedding-3-small', cost_known: true });
+    expect(res.vectors).toHaveLength(2);
+    expect(openai.requests.at(-1)?.body).toMatchObject({ model: 'text-embedding-3-small' });
+
+    openai.enqueueEmbeddings({ status: 503 });
+    await expect(router.embed({ texts: ['hello'] })).rejects.toMatchObject({ code: 'LLM_API_ERROR' });
+    expect(anthropic.requests).toHaveLength(0);
+  });
+
+  it('marks the cost unknown for a model without a price, known with a price override', async () => {
+    const local = createOpenAiProvider({ apiKey: OPENAI_KEY, baseUrl: openai.url, models: ['llama3.1'] });
+    openai.enqueue(
+      { text: 'a', usage: { input: 10, output: 2 } },
+      { text: 'b', usage: { input: 10, output: 2 } },
+    );
+    expect(await local.chat({ model: 'llama3.1', messages: ask })).toMatchObject({
+      cost: 0,
+      cost_known: false,
+    });
+    expect(await router.chat({ model: 'gpt-4o', messages: ask })).toMatchObject({ cost_known: true });
+    const priced = createOpenAiProvider({
+      apiKey: OPENAI_KEY,
+      baseUrl: openai.url,
+      models: ['llama3.1'],
+      prices: { 'llama3.1': { input: 1, output: 1 } },
+    });
+    openai.enqueue({ text: 'c', usage: { input: 10, output: 2 } });
+    expect(await priced.chat({ model: 'llama3.1', messages: ask })).toMatchObject({ cost_known: true });
+  });
+});

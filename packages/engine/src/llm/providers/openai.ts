@@ -7,7 +7,7 @@ import OpenAI, {
   OpenAIError,
 } from 'openai';
 import { LlmError } from '../errors';
-import { costOf, type PriceTable } from '../prices';
+import { costOf, lookupPrice, type PriceTable } from '../prices';
 import type { ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, LlmProvider } from '../types';
 import { type SdkErrorClasses, toLlmError } from './errors';
 import {
@@ -38,6 +38,11 @@ export interface OpenAiProviderOptions {
   models?: string[];
   /** Used when this provider answers as a fallback (default `gpt-4.1-mini`). */
   defaultModel?: string;
+  /**
+   * The embeddings model of requests that name none (default `text-embedding-3-small`); `null` for
+   * a compatible server without embeddings, so the router never picks this provider for them.
+   */
+  defaultEmbeddingModel?: string | null;
   /**
    * Azure OpenAI: `baseUrl` is the resource endpoint (`https://my-res.openai.azure.com`), model ids are
    * deployment names, the key goes in the `api-key` header and `api-version` in the query.
@@ -118,6 +123,9 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
   return {
     name,
     defaultModel: opts.defaultModel ?? 'gpt-4.1-mini',
+    ...(opts.defaultEmbeddingModel === null
+      ? {}
+      : { defaultEmbeddingModel: opts.defaultEmbeddingModel ?? 'text-embedding-3-small' }),
     supports: (model) => (opts.models ? opts.models.includes(model) : openAiPrefixes.test(model)),
     estimateCost: (model, input, output) => cost(model, input, output),
 
@@ -138,7 +146,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
         tool_calls: out.tool_calls,
         input_tokens,
         output_tokens,
-        cost: chatCost(opts.prices, req.model, model, input_tokens, output_tokens),
+        ...chatCost(opts.prices, req.model, model, input_tokens, output_tokens),
         model,
         provider: name,
       };
@@ -173,7 +181,13 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
       } catch (err) {
         throw toLlmError(err, errorContext(req.signal));
       }
-      return { vectors, input_tokens, cost: cost(req.model, input_tokens, 0), model: req.model };
+      return {
+        vectors,
+        input_tokens,
+        cost: cost(req.model, input_tokens, 0),
+        cost_known: lookupPrice(req.model, opts.prices).known,
+        model: req.model,
+      };
     },
   };
 }

@@ -102,6 +102,7 @@ export function toolCallNames(messages: ChatMessage[]): string[] {
 /**
  * Prices by the requested id when it has a price (overrides included), else by the model that
  * answered: an Azure deployment name is unknown, but the model it reports (`gpt-4o-2024-08-06`) is.
+ * `cost_known` is false when neither has a price: the cost 0 then means "unknown", not "free".
  */
 export function chatCost(
   prices: PriceTable | undefined,
@@ -109,7 +110,10 @@ export function chatCost(
   answered: string,
   input: number,
   output: number,
-): number {
+): { cost: number; cost_known: boolean } {
   const model = lookupPrice(requested, prices).known ? requested : answered;
-  return costOf(model, input, output, prices);
+  return {
+    cost: costOf(model, input, output, prices),
+    cost_known: lookupPrice(model, prices).known,
+  };
 }
