@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '@agentflow/db';
-import { createMailer, type Mailer } from '@agentflow/services';
+import { createKeyring, createMailer, type Keyring, type Mailer } from '@agentflow/services';
 import fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
@@ -45,6 +45,15 @@ export interface AppDeps {
   readinessTimeoutMs?: number | undefined;
   /** Outgoing email; built from SMTP_URL / MAIL_FROM when omitted (tests pass a MemoryMailer). */
   mailer?: Mailer | undefined;
+  /** The vault keyring (master keys + data-key cache); built from MASTER_KEYS when omitted. */
+  keyring?: Keyring | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** One per process: routes pass it to services that seal or open secrets (models, integrations). */
+    keyring: Keyring;
+  }
 }
 
 /**
@@ -104,12 +113,28 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     redis: deps.redis,
     authPrefix: `${API_PREFIX}/auth/`,
   });
+  // Before the routes use it. createKeyring logs the development-key warning when MASTER_KEYS is unset
+  // (loadConfig already refused that in production).
+  const keyring =
+    deps.keyring ??
+    createKeyring(
+      { MASTER_KEYS: config.masterKeys, NODE_ENV: config.nodeEnv },
+      { warn: (message) => logger.warn({ component: 'vault' }, message) },
+    );
+  app.decorate('keyring', keyring);
   const mailer = deps.mailer ?? createAppMailer(config, logger);
   if (!deps.mailer) app.addHook('onClose', () => mailer.close());
   await app.register(v1Routes, {
     prefix: API_PREFIX,
     plugins: deps.plugins ?? [],
-    org: { mailer, appUrl: config.appUrl },
+    org: { mailer, appUrl: config.appUrl, ssoRedirectUri: config.ssoRedirectUri },
+    sso: {
+      workos: config.workos,
+      redirectUri: config.ssoRedirectUri,
+      appUrl: config.appUrl,
+      jwtSecret: config.jwtSecret,
+    },
+    models: { endpointPolicy: config.llmEndpointPolicy },
   });
 
   return app;

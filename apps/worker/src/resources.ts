@@ -1,11 +1,14 @@
 import { APP_ROLE, createDb, type Database } from '@agentflow/db';
 import { BullmqQueueDriver, type QueueDriver, redactRedisUrl } from '@agentflow/queue';
+import { createKeyring, type Keyring } from '@agentflow/services';
 import type { WorkerEnv } from './config/env';
 import type { Logger } from './logger';
 
 export interface WorkerResources {
   queue: QueueDriver;
   database: Database;
+  /** One per process: opens LLM keys and integration credentials for the runs it processes. */
+  keyring: Keyring;
 }
 
 export class StartupError extends Error {
@@ -30,6 +33,8 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
  * message naming the variable instead of a worker that looks alive but never processes anything.
  */
 export async function connectResources(env: WorkerEnv, logger: Logger): Promise<WorkerResources> {
+  // First: a bad MASTER_KEYS should fail before any connection is opened (loadWorkerEnv checked it).
+  const keyring = createKeyring(env, { warn: (message) => logger.warn({ component: 'vault' }, message) });
   const queue = new BullmqQueueDriver({
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,
@@ -72,5 +77,5 @@ export async function connectResources(env: WorkerEnv, logger: Logger): Promise<
     { redis: redactRedisUrl(env.REDIS_URL), queuePrefix: env.QUEUE_PREFIX, database: database.driver },
     'connected',
   );
-  return { queue, database };
+  return { queue, database, keyring };
 }

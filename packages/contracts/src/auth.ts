@@ -93,5 +93,70 @@ export const meResponseSchema = z
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
 /** Audit actions written by the account services. */
-export const authAuditActions = ['auth.signup', 'auth.login', 'auth.logout', 'auth.org_switched'] as const;
+export const authAuditActions = [
+  'auth.signup',
+  'auth.login',
+  'auth.logout',
+  'auth.org_switched',
+  'auth.sso_login',
+  'auth.sso_failed',
+] as const;
 export type AuthAuditAction = (typeof authAuditActions)[number];
+
+// ---------------------------------------------------------------------------------------------------
+// SSO with WorkOS (issue 3 item 2)
+
+/** Roles SSO may grant on first sign-in: never owner (ownership is only ever handed over by an owner). */
+export const ssoDefaultRoles = ['admin', 'editor', 'viewer'] as const;
+export const ssoDefaultRoleSchema = z.enum(ssoDefaultRoles);
+export type SsoDefaultRole = z.infer<typeof ssoDefaultRoleSchema>;
+
+const workosId = (prefix: string) =>
+  z
+    .string()
+    .min(prefix.length + 1)
+    .max(100)
+    .regex(new RegExp(`^${prefix}[A-Za-z0-9]+$`), { error: `must be a WorkOS id like ${prefix}01H...` });
+
+/** `PUT /org/sso`: the org's WorkOS organization (and optionally one connection) and the JIT role. */
+export const ssoConfigBodySchema = z
+  .object({
+    workos_organization_id: workosId('org_').describe('WorkOS organization whose users may sign in'),
+    connection_id: workosId('conn_')
+      .nullable()
+      .optional()
+      .describe('Pin one WorkOS connection; default: the organization picks its connection'),
+    default_role: ssoDefaultRoleSchema
+      .default('viewer')
+      .describe('Role of users provisioned on first SSO login'),
+    enforce: z
+      .boolean()
+      .default(false)
+      .describe('Recorded for the web app (show SSO only); password login is not yet blocked by it'),
+  })
+  .strict();
+export type SsoConfigBody = z.infer<typeof ssoConfigBodySchema>;
+
+export const ssoConfigSchema = z
+  .object({
+    configured: z.boolean(),
+    workos_organization_id: z.string().nullable(),
+    connection_id: z.string().nullable(),
+    default_role: ssoDefaultRoleSchema.nullable(),
+    enforce: z.boolean(),
+    authorize_url: z.string().nullable().describe('Where members start an SSO sign-in for this org'),
+  })
+  .meta({ id: 'SsoConfig' });
+export type SsoConfig = z.infer<typeof ssoConfigSchema>;
+
+export const ssoAuthorizeQuerySchema = z
+  .object({ org: z.string().min(1).max(100).describe('Slug of the organization to sign in to') })
+  .strict();
+
+/** What WorkOS appends to the redirect URI: `code` and `state`, or `error` (+ description) and `state`. */
+export const ssoCallbackQuerySchema = z.object({
+  code: z.string().min(1).max(1000).optional(),
+  state: z.string().max(4000).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+});

@@ -40,6 +40,20 @@ export const errorCodes = {
   INVITATION_ALREADY_USED: 410,
   INVITATION_REVOKED: 410,
   INVITATION_EMAIL_MISMATCH: 403,
+  // Models and integration credentials (issue 4).
+  MODEL_NOT_FOUND: 404,
+  INTEGRATION_NOT_FOUND: 404,
+  // Agents and versions (issue 4).
+  AGENT_VERSION_NOT_FOUND: 404,
+  AGENT_NOT_PUBLISHED: 409,
+  AGENT_ARCHIVED: 409,
+  // SSO with WorkOS (issue 3 item 2).
+  SSO_NOT_CONFIGURED: 404,
+  SSO_STATE_INVALID: 400,
+  SSO_LOGIN_FAILED: 400,
+  SSO_ORG_MISMATCH: 403,
+  SSO_ACCOUNT_EXISTS: 409,
+  SSO_PROVIDER_ERROR: 502,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

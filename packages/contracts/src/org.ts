@@ -36,6 +36,9 @@ export const orgSchema = z
   .meta({ id: 'Organization' });
 export type Org = z.infer<typeof orgSchema>;
 
+/** Settings keys only their own endpoints may write. */
+export const reservedOrgSettings = ['sso'] as const;
+
 /**
  * `settings` is merged key by key into the stored object (a `null` value removes the key), so a client
  * editing one setting cannot clobber settings written by other features.
@@ -44,7 +47,13 @@ export const updateOrgBodySchema = z
   .object({
     name: z.string().trim().min(1).max(255).optional(),
     slug: orgSlugSchema.optional(),
-    settings: z.record(z.string().min(1).max(100), z.unknown()).optional(),
+    settings: z
+      .record(z.string().min(1).max(100), z.unknown())
+      // Keys owned by dedicated, audited endpoints (PUT /org/sso checks uniqueness and the role).
+      .refine((settings) => !reservedOrgSettings.some((key) => key in settings), {
+        error: `these settings have their own endpoints: ${reservedOrgSettings.join(', ')}`,
+      })
+      .optional(),
   })
   .strict()
   .refine((body) => Object.keys(body).length > 0, { error: 'provide at least one of name, slug, settings' });

@@ -1,10 +1,14 @@
+export * from './agents';
 export * from './api-keys';
 export * from './audit';
 export * from './auth';
+export * from './auth/sso';
 export { type Actor, inOrg, type ServiceContext } from './context';
+export * from './integrations';
 export * from './invitations';
 export * from './mailer';
 export * from './members';
+export * from './models';
 export * from './orgs';
 export * from './secrets';
 export * from './teams';

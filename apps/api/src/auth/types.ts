@@ -15,5 +15,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** true: /api/v1 route reachable without credentials (signup, login, refresh, webhooks ...). */
     public?: boolean;
+    /**
+     * 'optional': credentials are not required, but when sent they must be valid (401 otherwise) and
+     * set request.auth, as on a protected route (accept an invitation, signed in or not).
+     */
+    auth?: 'optional';
   }
 }

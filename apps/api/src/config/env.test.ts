@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './env';
 
@@ -10,6 +11,9 @@ function issuesOf(env: Record<string, string>): { variable: string; message: str
   }
   throw new Error('expected a ConfigError');
 }
+
+// A well-formed vault key (the services package checks the format; see its keyring tests).
+const masterKeys = `k1:${randomBytes(32).toString('base64')}`;
 
 describe('loadConfig', () => {
   it('gives embedded defaults for an empty environment', () => {
@@ -35,6 +39,7 @@ describe('loadConfig', () => {
         apiKeyMax: 500,
         authMax: 10,
         ipMax: 300,
+        failedAuthMax: 60,
         redisPrefix: 'agentflow:rate-limit:',
       },
       trustProxy: false,
@@ -43,27 +48,84 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       mailFrom: 'AgentFlow <no-reply@agentflow.local>',
       appUrl: 'http://localhost:3000',
+      masterKeys: undefined,
+      llmEndpointPolicy: { allowHosts: [], allowCidrs: [] },
+      workos: undefined,
+      ssoRedirectUri: 'http://localhost:3000/api/v1/auth/sso/callback',
     });
   });
 
   it('listens on all interfaces in production unless HOST is set', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32), MASTER_KEYS: masterKeys };
     expect(loadConfig(production).host).toBe('0.0.0.0');
     expect(loadConfig(production).publicUrl).toBe('http://localhost:4000');
     expect(loadConfig({ ...production, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
   });
 
   it('requires JWT_SECRET in production; elsewhere a random per-process key stands in', () => {
-    expect(issuesOf({ NODE_ENV: 'production' }).map((i) => i.variable)).toEqual(['JWT_SECRET']);
+    expect(issuesOf({ NODE_ENV: 'production' }).map((i) => i.variable)).toEqual([
+      'JWT_SECRET',
+      'MASTER_KEYS',
+    ]);
     const secret = 's'.repeat(40);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toMatchObject({
-      jwtSecret: secret,
-      jwtSecretGenerated: false,
-    });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, MASTER_KEYS: masterKeys })).toMatchObject(
+      {
+        jwtSecret: secret,
+        jwtSecretGenerated: false,
+      },
+    );
     const a = loadConfig({ NODE_ENV: 'test' });
     expect(a.jwtSecretGenerated).toBe(true);
     expect(a.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig({ NODE_ENV: 'test' }).jwtSecret).not.toBe(a.jwtSecret);
+  });
+
+  it('requires MASTER_KEYS in production, naming it; elsewhere the development key stands in', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };
+    const issues = issuesOf(production);
+    expect(issues.map((i) => i.variable)).toEqual(['MASTER_KEYS']);
+    expect(issues[0]?.message).toMatch(/required in production/);
+    expect(loadConfig({ ...production, MASTER_KEYS: masterKeys }).masterKeys).toBe(masterKeys);
+    expect(loadConfig({ NODE_ENV: 'test' }).masterKeys).toBeUndefined();
+    // A bad key is named by entry, never echoed.
+    const bad = issuesOf({ MASTER_KEYS: 'k1:c2hvcnQ=' });
+    expect(bad.map((i) => i.variable)).toEqual(['MASTER_KEYS']);
+    expect(JSON.stringify(bad)).not.toContain('c2hvcnQ');
+  });
+
+  it('parses the LLM endpoint allow-lists', () => {
+    const config = loadConfig({
+      LLM_ENDPOINT_ALLOW_HOSTS: 'ollama.lan, *.corp.example',
+      LLM_ENDPOINT_ALLOW_CIDRS: '10.0.0.0/8,127.0.0.1',
+    });
+    expect(config.llmEndpointPolicy).toEqual({
+      allowHosts: ['ollama.lan', '*.corp.example'],
+      allowCidrs: ['10.0.0.0/8', '127.0.0.1'],
+    });
+    expect(issuesOf({ LLM_ENDPOINT_ALLOW_CIDRS: 'not a cidr' }).map((i) => i.variable)).toEqual([
+      'LLM_ENDPOINT_ALLOW_CIDRS',
+    ]);
+  });
+
+  it('reads WorkOS credentials as a pair, with an API URL override and the SSO redirect URI', () => {
+    expect(issuesOf({ WORKOS_API_KEY: 'sk_test_1' }).map((i) => i.variable)).toEqual(['WORKOS_CLIENT_ID']);
+    expect(issuesOf({ WORKOS_CLIENT_ID: 'client_1' }).map((i) => i.variable)).toEqual(['WORKOS_API_KEY']);
+    const config = loadConfig({
+      WORKOS_API_KEY: 'sk_test_1',
+      WORKOS_CLIENT_ID: 'client_1',
+      WORKOS_API_URL: 'http://127.0.0.1:9999/',
+      APP_URL: 'https://app.example.com/',
+    });
+    expect(config.workos).toEqual({
+      apiKey: 'sk_test_1',
+      clientId: 'client_1',
+      apiUrl: 'http://127.0.0.1:9999',
+    });
+    expect(config.ssoRedirectUri).toBe('https://app.example.com/api/v1/auth/sso/callback');
+    expect(loadConfig({ SSO_REDIRECT_URI: 'https://sso.example.com/cb' }).ssoRedirectUri).toBe(
+      'https://sso.example.com/cb',
+    );
+    expect(issuesOf({ WORKOS_API_URL: 'ftp://x' }).map((i) => i.variable)).toEqual(['WORKOS_API_URL']);
   });
 
   it('parses every variable', () => {

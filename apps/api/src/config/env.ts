@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { validateMasterKeysEnv } from '@agentflow/services';
 import { z } from 'zod';
 
 /**
@@ -53,6 +54,17 @@ const origin = z.string().refine(
   { error: 'each entry must be an origin like https://app.example.com (no path, no trailing slash)' },
 );
 
+const commaList = (entry: RegExp, what: string) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine((items) => items.every((item) => entry.test(item)), { error: `must be comma-separated ${what}` });
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const envSchema = z.object({
@@ -94,6 +106,7 @@ export const envSchema = z.object({
   RATE_LIMIT_API_KEY_MAX: withDefault(intInRange(1, 10_000_000), '500'),
   RATE_LIMIT_AUTH_MAX: withDefault(intInRange(1, 10_000_000), '10'),
   RATE_LIMIT_IP_MAX: withDefault(intInRange(1, 10_000_000), '300'),
+  RATE_LIMIT_FAILED_AUTH_MAX: withDefault(intInRange(1, 10_000_000), '60'),
   RATE_LIMIT_REDIS_PREFIX: withDefault(z.string().min(1).max(200), 'agentflow:rate-limit:'),
   // Behind a load balancer the socket address is the balancer's, so per-IP limits (login) would lump
   // every client together. `true` (trust X-Forwarded-For fully) or comma-separated proxy addresses /
@@ -122,6 +135,29 @@ export const envSchema = z.object({
   APP_URL: withDefault(
     urlWithProtocols(['http:', 'https:'], 'https://app.example.com'),
     'http://localhost:3000',
+  ),
+  // Vault master keys `id:base64(32 bytes),...`; checked by validateMasterKeysEnv in loadConfig (the
+  // services package owns the format). Required in production.
+  MASTER_KEYS: optional(z.string()),
+  // Org model endpoints that may resolve to internal addresses (a LAN Ollama): the SSRF guard refuses
+  // them otherwise. Hostnames (`*.corp.example`) / CIDRs, comma-separated.
+  LLM_ENDPOINT_ALLOW_HOSTS: withDefault(commaList(/^(\*\.)?[A-Za-z0-9.-]+$/, 'hostnames or *.domain'), ''),
+  LLM_ENDPOINT_ALLOW_CIDRS: withDefault(
+    commaList(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, 'IP addresses or CIDRs'),
+    '',
+  ),
+  // SSO through WorkOS: both credentials or neither (unset = SSO sign-in answers 503). WORKOS_API_URL
+  // points the SDK elsewhere (tests run a fake WorkOS on 127.0.0.1).
+  WORKOS_API_KEY: optional(z.string().min(1).max(500)),
+  WORKOS_CLIENT_ID: optional(z.string().min(1).max(200)),
+  WORKOS_API_URL: withDefault(
+    urlWithProtocols(['http:', 'https:'], 'https://api.workos.com'),
+    'https://api.workos.com',
+  ),
+  // The callback registered at WorkOS. Default: on the web app's origin, so the refresh cookie it sets
+  // lands where the web app calls /api/v1/auth/refresh.
+  SSO_REDIRECT_URI: optional(
+    urlWithProtocols(['http:', 'https:'], 'https://app.example.com/api/v1/auth/sso/callback'),
   ),
 });
 
@@ -159,6 +195,22 @@ export interface AppConfig {
   mailFrom: string;
   /** Web app base URL for links in emails. No trailing slash. */
   appUrl: string;
+  /** MASTER_KEYS as given (undefined outside production = the public development key, warned). */
+  masterKeys: string | undefined;
+  /** SSRF allow-list for org model endpoints (see @agentflow/services models/endpoint.ts). */
+  llmEndpointPolicy: { allowHosts: string[]; allowCidrs: string[] };
+  /** WorkOS credentials; undefined when SSO is not set up on this instance. */
+  workos: WorkosConfig | undefined;
+  /** The SSO callback URL WorkOS redirects to (registered in the WorkOS dashboard). */
+  ssoRedirectUri: string;
+}
+
+export interface WorkosConfig {
+  /** Also the client secret of the code exchange. */
+  apiKey: string;
+  clientId: string;
+  /** Base URL of the WorkOS API, no trailing slash. */
+  apiUrl: string;
 }
 
 export interface RateLimitConfig {
@@ -172,6 +224,8 @@ export interface RateLimitConfig {
   authMax: number;
   /** Any other request without credentials (docs, unknown routes, public routes), per client IP. */
   ipMax: number;
+  /** Rejected credentials (401 for a bad token or key) per client IP; then 429 for credentialed requests. */
+  failedAuthMax: number;
   /** Redis key prefix of the counters (tests use a unique one per app). */
   redisPrefix: string;
 }
@@ -203,11 +257,15 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     );
   }
   const e = parsed.data;
+  const issues = validateMasterKeysEnv({ MASTER_KEYS: e.MASTER_KEYS, NODE_ENV: e.NODE_ENV });
   if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
-    throw new ConfigError([
-      { variable: 'JWT_SECRET', message: 'is required in production (32+ characters)' },
-    ]);
+    issues.unshift({ variable: 'JWT_SECRET', message: 'is required in production (32+ characters)' });
   }
+  if (!e.WORKOS_API_KEY !== !e.WORKOS_CLIENT_ID) {
+    const missing = e.WORKOS_API_KEY ? 'WORKOS_CLIENT_ID' : 'WORKOS_API_KEY';
+    issues.push({ variable: missing, message: 'is required when the other WORKOS_* credential is set' });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   const host = e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
@@ -232,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       apiKeyMax: e.RATE_LIMIT_API_KEY_MAX,
       authMax: e.RATE_LIMIT_AUTH_MAX,
       ipMax: e.RATE_LIMIT_IP_MAX,
+      failedAuthMax: e.RATE_LIMIT_FAILED_AUTH_MAX,
       redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
     },
     trustProxy: e.TRUST_PROXY ?? false,
@@ -242,5 +301,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     appUrl: e.APP_URL.replace(/\/+$/, ''),
+    workos:
+      e.WORKOS_API_KEY && e.WORKOS_CLIENT_ID
+        ? {
+            apiKey: e.WORKOS_API_KEY,
+            clientId: e.WORKOS_CLIENT_ID,
+            apiUrl: e.WORKOS_API_URL.replace(/\/+$/, ''),
+          }
+        : undefined,
+    ssoRedirectUri: e.SSO_REDIRECT_URI ?? `${e.APP_URL.replace(/\/+$/, '')}/api/v1/auth/sso/callback`,
+    masterKeys: e.MASTER_KEYS,
+    llmEndpointPolicy: { allowHosts: e.LLM_ENDPOINT_ALLOW_HOSTS, allowCidrs: e.LLM_ENDPOINT_ALLOW_CIDRS },
   };
 }

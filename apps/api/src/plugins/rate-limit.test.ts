@@ -32,6 +32,7 @@ const low: Omit<RateLimitConfig, 'redisPrefix'> = {
   apiKeyMax: 2,
   authMax: 2,
   ipMax: 2,
+  failedAuthMax: 1000,
 };
 
 // One signing key for every app of the file, so a token minted by one instance is valid on another.
@@ -178,6 +179,33 @@ describe('rate limits', () => {
     }
   });
 
+  it('throttle guessing: rejected credentials count per IP, then credentialed requests get 429', async () => {
+    const app = await makeApp({ failedAuthMax: 3, orgMax: 100, apiKeyMax: 100, ipMax: 100 });
+    const owner = await createUserWithOrg(app);
+    const from = (ip: string, headers: Record<string, string>) =>
+      app.inject({ url: '/api/v1/rate-limit-probe', remoteAddress: ip, headers });
+    const attacker = '10.0.0.20';
+    expect((await from(attacker, { authorization: 'Bearer not.a.jwt' })).statusCode).toBe(401);
+    expect((await from(attacker, { 'x-api-key': 'af_live_guess1' })).statusCode).toBe(401);
+    // A valid token in between neither counts nor resets the count.
+    expect((await from(attacker, owner.headers)).statusCode).toBe(200);
+    expect((await from(attacker, { 'x-api-key': 'af_live_guess2' })).statusCode).toBe(401);
+    const limited = await from(attacker, { 'x-api-key': 'af_live_guess3' });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json().error).toMatchObject({
+      code: 'RATE_LIMIT_EXCEEDED',
+      details: { scope: 'failed_auth', limit: 3, window_seconds: 60 },
+    });
+    // While blocked, valid credentials from that address are not checked either (no oracle) ...
+    expect((await from(attacker, owner.headers)).statusCode).toBe(429);
+    // ... but requests without credentials and other clients are unaffected.
+    const anonymous = await app.inject({ url: '/api/v1/rate-limit-public', remoteAddress: attacker });
+    expect(anonymous.statusCode).toBe(200);
+    expect((await from('10.0.0.21', owner.headers)).statusCode).toBe(200);
+    expect((await from('10.0.0.21', { authorization: 'Bearer x' })).statusCode).toBe(401);
+  });
+
   it('add no hook at all when disabled', async () => {
     const app = await makeApp({ enabled: false });
     const owner = await createUserWithOrg(app);
@@ -218,6 +246,20 @@ describe('rate limits', () => {
       expect(keys).toEqual([`${redisPrefix}org:${owner.org.id}`]);
       expect(await redisA.pttl(keys[0]!)).toBeGreaterThan(0);
       await redisA.del(...keys);
+    });
+
+    it('two instances sharing Redis share the failed-credentials count', async () => {
+      const redisPrefix = `af-test:rl:${randomBytes(6).toString('hex')}:`;
+      const a = await makeApp({ redisPrefix, failedAuthMax: 2 }, redisA);
+      const b = await makeApp({ redisPrefix, failedAuthMax: 2 }, redisB);
+      const guess = (app: App) =>
+        app.inject({ url: '/api/v1/rate-limit-probe', headers: { 'x-api-key': 'af_live_guess' } });
+      expect((await guess(a)).statusCode).toBe(401);
+      expect((await guess(b)).statusCode).toBe(401);
+      expect((await guess(a)).statusCode).toBe(429);
+      const keys = await redisA.keys(`${redisPrefix}failed-auth:*`);
+      expect(keys).toHaveLength(1);
+      await redisA.del(...(await redisA.keys(`${redisPrefix}*`)));
     });
   });
 });

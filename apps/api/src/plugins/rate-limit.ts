@@ -18,7 +18,9 @@ import '../auth/types';
  *
  * The bucket depends on `request.auth`, so the hook must run after authentication: it is an
  * onRequest hook registered after the auth plugin's (hooks run in registration order). A request
- * whose credentials are rejected never reaches it: the 401 is answered by the auth hook.
+ * whose credentials are rejected never reaches it: the 401 is answered by the auth hook, which counts
+ * it in its own per-IP failed-credentials bucket instead (auth/failed-auth-limiter.ts,
+ * RATE_LIMIT_FAILED_AUTH_MAX, scope `failed_auth`).
  * Counters live in Redis when the app has an ioredis client (shared by every instance), otherwise
  * in process. Probes are never limited: a load balancer must always be able to ask.
  */

@@ -59,6 +59,19 @@ describe('CORS', () => {
     expect(String(res.headers['access-control-expose-headers'])).toContain('x-request-id');
   });
 
+  it('exposes the rate-limit headers and Retry-After to the web app', async () => {
+    const res = await app.inject({ url: '/healthz', headers: { origin: 'https://app.example.com' } });
+    const exposed = String(res.headers['access-control-expose-headers']).split(/\s*,\s*/);
+    expect(exposed).toEqual(
+      expect.arrayContaining([
+        'x-ratelimit-limit',
+        'x-ratelimit-remaining',
+        'x-ratelimit-reset',
+        'retry-after',
+      ]),
+    );
+  });
+
   it('gives an unlisted origin no Access-Control-Allow-Origin', async () => {
     const res = await app.inject({ url: '/healthz', headers: { origin: 'https://evil.example.com' } });
     expect(res.statusCode).toBe(200);

@@ -28,7 +28,15 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
     origin: options.corsOrigins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    exposedHeaders: [REQUEST_ID_HEADER, 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    // Readable by the web app's scripts: the request id to quote, and the rate-limit state and back-off
+    // (a CORS response exposes only "safelisted" headers otherwise; Retry-After is not one).
+    exposedHeaders: [
+      REQUEST_ID_HEADER,
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'retry-after',
+    ],
     maxAge: 600,
     // Strict mode answers an OPTIONS without Access-Control-Request-Method with a text/plain 400,
     // the one response that would bypass our error envelope; a lenient 204 without grants is harmless.

@@ -1,5 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { agentRoutes } from './agents';
 import { authRoutes } from './auth';
+import { type SsoRouteOptions, ssoAuthRoutes } from './auth/sso';
+import { integrationRoutes } from './integrations';
+import { type ModelRoutesOptions, modelRoutes } from './models';
 import { type OrgRoutesOptions, orgRoutes } from './org';
 
 export const API_PREFIX = '/api/v1';
@@ -9,6 +13,10 @@ export interface V1Options {
   plugins: FastifyPluginAsyncZod[];
   /** Mailer and web app URL for the organization routes (invitation emails). */
   org: OrgRoutesOptions;
+  /** WorkOS credentials, callback URL and state-signing secret for the SSO sign-in routes. */
+  sso: SsoRouteOptions;
+  /** SSRF allow-list for org model endpoints. */
+  models: ModelRoutesOptions;
 }
 
 /**
@@ -17,7 +25,11 @@ export interface V1Options {
  */
 export const v1Routes: FastifyPluginAsyncZod<V1Options> = async (app, options) => {
   await app.register(authRoutes);
+  await app.register(ssoAuthRoutes, options.sso);
   await app.register(orgRoutes, options.org);
+  await app.register(modelRoutes, options.models);
+  await app.register(integrationRoutes);
+  await app.register(agentRoutes, { endpointPolicy: options.models.endpointPolicy });
   for (const plugin of options.plugins) {
     await app.register(plugin);
   }

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@agentflow/contracts';
 import type { App } from '../app';
+import { agentTenantRoutes } from '../routes/agents/tenant-cases';
 import { addMember, type TestUser } from '../test-support/auth';
 import type { CatalogRoute } from './route-catalog';
 
@@ -48,7 +49,53 @@ async function viewerOfA(f: TenantFixture): Promise<string> {
   return member.user.id;
 }
 
+// Echo models need no key or network, so the test-connection call below stays local.
+async function createModel(f: TenantFixture): Promise<string> {
+  const model = await f.request(f.ownerA, 'POST', '/api/v1/models', {
+    name: `Model ${Math.random()}`,
+    provider: 'echo',
+    model_identifier: 'echo',
+  });
+  return String(model.id);
+}
+
+async function createIntegration(f: TenantFixture): Promise<string> {
+  const integration = await f.request(f.ownerA, 'POST', '/api/v1/integrations', {
+    provider: 'http_bearer',
+    name: `Integration ${Math.random()}`,
+    credentials: { token: 'cross-tenant-token-0123456789' },
+  });
+  return String(integration.id);
+}
+
 export const tenantRoutes: Record<string, TenantRouteCase | ExemptRoute> = {
+  ...agentTenantRoutes,
+  'GET /api/v1/models/:id': {
+    notFound: 'MODEL_NOT_FOUND',
+    seed: async (f) => ({ id: await createModel(f) }),
+    ownerStatus: 200,
+  },
+  'PUT /api/v1/models/:id': {
+    notFound: 'MODEL_NOT_FOUND',
+    seed: async (f) => ({ id: await createModel(f) }),
+    body: () => ({ params: { temperature: 0.5 } }),
+    ownerStatus: 200,
+  },
+  'DELETE /api/v1/models/:id': {
+    notFound: 'MODEL_NOT_FOUND',
+    seed: async (f) => ({ id: await createModel(f) }),
+    ownerStatus: 204,
+  },
+  'POST /api/v1/models/:id/test': {
+    notFound: 'MODEL_NOT_FOUND',
+    seed: async (f) => ({ id: await createModel(f) }),
+    ownerStatus: 200,
+  },
+  'DELETE /api/v1/integrations/:id': {
+    notFound: 'INTEGRATION_NOT_FOUND',
+    seed: async (f) => ({ id: await createIntegration(f) }),
+    ownerStatus: 204,
+  },
   'GET /api/v1/org/teams/:id': {
     notFound: 'TEAM_NOT_FOUND',
     seed: async (f) => ({ id: await createTeam(f) }),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadWorkerEnv, WorkerEnvError } from './env';
 
@@ -43,6 +44,17 @@ describe('worker env', () => {
     expect(error.message).toBe(
       'Invalid worker environment: REDIS_URL is required: the worker consumes its queues from Redis (e.g. redis://127.0.0.1:6379)',
     );
+  });
+
+  it('requires MASTER_KEYS in production, naming it; checks its format without echoing it', () => {
+    const base = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(Object.keys(failure({ ...base, NODE_ENV: 'production' }).variables)).toEqual(['MASTER_KEYS']);
+    const key = `k1:${randomBytes(32).toString('base64')}`;
+    expect(loadWorkerEnv({ ...base, NODE_ENV: 'production', MASTER_KEYS: key }).MASTER_KEYS).toBe(key);
+    expect(loadWorkerEnv(base).MASTER_KEYS).toBeUndefined();
+    const bad = failure({ ...base, MASTER_KEYS: 'k1:c2hvcnQ=' });
+    expect(bad.variables.MASTER_KEYS).toMatch(/entry 1: key must decode to exactly 32 bytes/);
+    expect(bad.message).not.toContain('c2hvcnQ');
   });
 
   it('treats an empty variable as unset', () => {

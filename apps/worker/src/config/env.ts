@@ -1,3 +1,4 @@
+import { validateMasterKeysEnv } from '@agentflow/services';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,6 +37,15 @@ export const workerEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.{}-]+$/, { error: 'may only contain letters, digits and _ . { } -' })
     .default('agentflow'),
+  /** `production` makes MASTER_KEYS mandatory (as in the API); anything else allows the dev key. */
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { error: 'must be development, test or production' })
+    .optional(),
+  /**
+   * The vault's master keys, the same value as the API's: processors open LLM keys and integration
+   * credentials with them. Format checked by validateMasterKeysEnv (@agentflow/services).
+   */
+  MASTER_KEYS: z.string().optional(),
 });
 
 export type WorkerEnv = z.output<typeof workerEnvSchema>;
@@ -54,9 +64,14 @@ export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     Object.keys(workerEnvSchema.shape).map((key) => [key, source[key] === '' ? undefined : source[key]]),
   );
   const result = workerEnvSchema.safeParse(cleaned);
-  if (result.success) return result.data;
+  const vault = validateMasterKeysEnv({
+    MASTER_KEYS: result.data?.MASTER_KEYS,
+    NODE_ENV: result.data?.NODE_ENV,
+  });
+  if (result.success && vault.length === 0) return result.data;
   const variables: Record<string, string> = {};
-  for (const issue of result.error.issues) {
+  for (const issue of vault) variables[issue.variable] ??= issue.message;
+  for (const issue of result.error?.issues ?? []) {
     const name = String(issue.path[0] ?? 'environment');
     variables[name] ??= issue.message;
   }

@@ -1,19 +1,19 @@
-import { AppError, acceptInvitationBodySchema, authSessionSchema } from '@agentflow/contracts';
-import { acceptInvitation, authenticateAccessToken, type UserAuth } from '@agentflow/services';
-import type { FastifyRequest } from 'fastify';
+import { acceptInvitationBodySchema, authSessionSchema } from '@agentflow/contracts';
+import { acceptInvitation } from '@agentflow/services';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requestMeta, startSession } from '../../auth';
+import { requestMeta, requireUser, startSession } from '../../auth';
 
 /**
- * `POST /invitations/accept`: public, because a new user has no credentials yet. A signed-in user may
- * still send their access token, and must when an account already exists for the invited email.
- * Answers with a session in the invitation's org, like login.
+ * `POST /invitations/accept`: optional auth, because a new user has no credentials yet. A signed-in
+ * user may still send their access token (checked by the auth plugin like anywhere else: a bad one is a
+ * 401), and must when an account already exists for the invited email. An API key is refused (403):
+ * an invitation is for a person. Answers with a session in the invitation's org, like login.
  */
 export const acceptInvitationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/invitations/accept',
     {
-      config: { public: true },
+      config: { auth: 'optional' },
       schema: {
         tags: ['invitations'],
         summary: 'Accept an invitation',
@@ -29,7 +29,7 @@ export const acceptInvitationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = await optionalUser(request);
+      const user = request.auth ? requireUser(request) : undefined;
       const meta = requestMeta(request);
       const accepted = await acceptInvitation(request.server.authDeps.db, {
         token: request.body.token,
@@ -42,14 +42,3 @@ export const acceptInvitationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 };
-
-/** The auth plugin skips public routes; here a Bearer token is optional but, when sent, must be valid. */
-async function optionalUser(request: FastifyRequest): Promise<UserAuth | undefined> {
-  const header = request.headers.authorization;
-  if (header === undefined) return undefined;
-  const match = /^Bearer +([^\s]+)$/i.exec(header);
-  if (!match?.[1] || match[1].length > 4096) {
-    throw new AppError('AUTH_TOKEN_INVALID', 'Authorization header must be "Bearer <access token>".');
-  }
-  return authenticateAccessToken(request.server.authDeps, match[1]);
-}

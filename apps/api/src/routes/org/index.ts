@@ -6,12 +6,15 @@ import { auditLogRoutes } from './audit-logs';
 import { invitationRoutes } from './invitations';
 import { memberRoutes } from './members';
 import { orgSettingsRoutes } from './org';
+import { orgSsoRoutes } from './sso';
 import { teamRoutes } from './teams';
 
 export interface OrgRoutesOptions {
   mailer: Mailer;
   /** Web app base URL for the links in invitation emails. */
   appUrl: string;
+  /** SSO callback URL (the admin endpoint shows the matching sign-in start URL). */
+  ssoRedirectUri?: string | undefined;
 }
 
 /** Organization, members, invitations, teams, API keys and audit log (seed 004 §4.2), under /api/v1. */
@@ -23,4 +26,7 @@ export const orgRoutes: FastifyPluginAsyncZod<OrgRoutesOptions> = async (app, op
   await app.register(teamRoutes);
   await app.register(apiKeyRoutes);
   await app.register(auditLogRoutes);
+  await app.register(orgSsoRoutes, {
+    ssoRedirectUri: options.ssoRedirectUri ?? `${options.appUrl}/api/v1/auth/sso/callback`,
+  });
 };

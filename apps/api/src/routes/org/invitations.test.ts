@@ -5,6 +5,7 @@ import { startTestSmtpServer } from '@agentflow/services/testing/smtp';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../app';
+import { createApiKey } from '../../test-support/auth';
 import type { LogCapture } from '../../test-support/log-capture';
 import { createTestApp, sharedTestDatabase } from '../../test-support/test-app';
 import {
@@ -141,6 +142,12 @@ describe('invite -> accept', () => {
 
     const badToken = await accept({ token }, { authorization: 'Bearer not-a-jwt' });
     expect(badToken.statusCode).toBe(401);
+    expect(badToken.json().error.code).toBe('AUTH_TOKEN_INVALID');
+    // Optional auth: credentials are checked when sent; an API key is not a person.
+    const key = await createApiKey(app, elsewhere.orgId, ['agents:read']);
+    const withKey = await accept({ token }, key.headers);
+    expect(withKey.statusCode).toBe(403);
+    expect(withKey.json().error.details).toMatchObject({ reason: 'user_required' });
 
     const ok = await accept({ token }, { authorization: `Bearer ${existing.token}` });
     expect(ok.statusCode, ok.body).toBe(200);
@@ -188,8 +195,12 @@ describe('invite -> accept', () => {
     const noPassword = await accept({ token: fresh.token });
     expect(noPassword.statusCode).toBe(422);
     expect(noPassword.json().error.details.fields[0].path).toBe('body.password');
-    const weak = await accept({ token: fresh.token, password: 'short' });
-    expect(weak.statusCode).toBe(422);
+    // The signup password policy (contracts passwordSchema: 10-256 characters).
+    for (const password of ['short', 'x'.repeat(9), 'x'.repeat(257)]) {
+      const weak = await accept({ token: fresh.token, password });
+      expect(weak.statusCode).toBe(422);
+      expect(weak.json().error.details.fields[0].path).toBe('body.password');
+    }
   });
 
   it('re-inviting an email revokes the pending invitation; the list shows pending ones only', async () => {

@@ -81,6 +81,17 @@ describe('GET/PUT /api/v1/org', () => {
     expect(bad.json().error.details.fields[0].path).toBe('body.slug');
     expect((await send(a, 'PUT', '/api/v1/org', {})).statusCode).toBe(422);
   });
+
+  it('refuses to write SSO settings, which only the audited /org/sso endpoint may change', async () => {
+    const a = await createOrgWithOwner(app);
+    const res = await send(a, 'PUT', '/api/v1/org', {
+      settings: { sso: { workos_organization_id: 'org_x', default_role: 'owner' } },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.details.fields[0].path).toBe('body.settings');
+    const [row] = await owner().select().from(organizations).where(eq(organizations.id, a.orgId));
+    expect(row?.settings).not.toHaveProperty('sso');
+  });
 });
 
 describe('GET /api/v1/org/members', () => {

@@ -1,0 +1,16 @@
+export {
+  archiveAgent,
+  cloneAgent,
+  createAgent,
+  getAgent,
+  listAgents,
+  setAgentStatus,
+  updateAgent,
+} from './agents';
+export { diffDefinitions } from './diff';
+export { type DryRunOptions, maxDryRunSeconds, testAgent } from './dry-run';
+export { type LlmRouterDeps, resolveLlmRouter } from './llm';
+export { getAgentRow } from './present';
+export { publishAgent, rollbackAgent, validOrThrow } from './publish';
+export { blankDefinition, starterDefinition } from './templates';
+export { diffAgentVersions, getAgentVersion, listAgentVersions } from './versions';

@@ -1,0 +1,8 @@
+export { headersFor, integrationCatalog, type ResolvedCredential } from './catalog';
+export {
+  createCredentialResolver,
+  createIntegration,
+  deleteIntegration,
+  listIntegrations,
+  resolveCredential,
+} from './integrations';
