@@ -135,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       jwtSecret: config.jwtSecret,
     },
     models: { endpointPolicy: config.llmEndpointPolicy },
+    agents: { endpointPolicy: config.llmEndpointPolicy, httpPolicy: config.httpNodePolicy },
   });
 
   return app;

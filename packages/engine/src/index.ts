@@ -1,3 +1,4 @@
+export * from './checkpoint';
 export { type CompileOptions, compileDefinition } from './compiler/compile';
 export type { StepCompleteEvent, StepFailEvent, StepHooks, StepStartEvent } from './compiler/hooks';
 export type { CompiledAgent, EngineGraph, PendingInterrupt, RunOptions, RunResult } from './compiler/run';

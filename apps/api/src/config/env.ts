@@ -146,6 +146,10 @@ export const envSchema = z.object({
     commaList(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, 'IP addresses or CIDRs'),
     '',
   ),
+  // The HTTP node's SSRF guard refuses private, loopback and link-local addresses; self-hosters may
+  // allow-list internal services here. Hostnames (`*.corp.example`) / CIDRs, comma-separated.
+  HTTP_NODE_ALLOW_HOSTS: withDefault(commaList(/^(\*\.)?[A-Za-z0-9.-]+$/, 'hostnames or *.domain'), ''),
+  HTTP_NODE_ALLOW_CIDRS: withDefault(commaList(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, 'IP addresses or CIDRs'), ''),
   // SSO through WorkOS: both credentials or neither (unset = SSO sign-in answers 503). WORKOS_API_URL
   // points the SDK elsewhere (tests run a fake WorkOS on 127.0.0.1).
   WORKOS_API_KEY: optional(z.string().min(1).max(500)),
@@ -199,6 +203,8 @@ export interface AppConfig {
   masterKeys: string | undefined;
   /** SSRF allow-list for org model endpoints (see @agentflow/services models/endpoint.ts). */
   llmEndpointPolicy: { allowHosts: string[]; allowCidrs: string[] };
+  /** SSRF allow-list for the HTTP node (and agent HTTP tools). */
+  httpNodePolicy: { allowHosts: string[]; allowCidrs: string[] };
   /** WorkOS credentials; undefined when SSO is not set up on this instance. */
   workos: WorkosConfig | undefined;
   /** The SSO callback URL WorkOS redirects to (registered in the WorkOS dashboard). */
@@ -312,5 +318,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     ssoRedirectUri: e.SSO_REDIRECT_URI ?? `${e.APP_URL.replace(/\/+$/, '')}/api/v1/auth/sso/callback`,
     masterKeys: e.MASTER_KEYS,
     llmEndpointPolicy: { allowHosts: e.LLM_ENDPOINT_ALLOW_HOSTS, allowCidrs: e.LLM_ENDPOINT_ALLOW_CIDRS },
+    httpNodePolicy: { allowHosts: e.HTTP_NODE_ALLOW_HOSTS, allowCidrs: e.HTTP_NODE_ALLOW_CIDRS },
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { agentRoutes } from './agents';
+import { type AgentRoutesOptions, agentRoutes } from './agents';
 import { authRoutes } from './auth';
 import { type SsoRouteOptions, ssoAuthRoutes } from './auth/sso';
 import { integrationRoutes } from './integrations';
@@ -17,6 +17,8 @@ export interface V1Options {
   sso: SsoRouteOptions;
   /** SSRF allow-list for org model endpoints. */
   models: ModelRoutesOptions;
+  /** SSRF allow-lists a run uses: org model endpoints and the HTTP node. */
+  agents: AgentRoutesOptions;
 }
 
 /**
@@ -29,7 +31,7 @@ export const v1Routes: FastifyPluginAsyncZod<V1Options> = async (app, options) =
   await app.register(orgRoutes, options.org);
   await app.register(modelRoutes, options.models);
   await app.register(integrationRoutes);
-  await app.register(agentRoutes, { endpointPolicy: options.models.endpointPolicy });
+  await app.register(agentRoutes, options.agents);
   for (const plugin of options.plugins) {
     await app.register(plugin);
   }

@@ -2,7 +2,7 @@ import type { AgentDefinition, TestAgentBody, TestAgentResult, TestStep } from '
 import { compileDefinition, EngineError, type RunResult, type StepHooks } from '@agentflow/engine';
 import { MemorySaver } from '@langchain/langgraph';
 import { inOrg, type ServiceContext } from '../context';
-import { type LlmRouterDeps, resolveLlmRouter } from './llm';
+import { buildRunServices, type RunServicesDeps } from './llm';
 import { getAgentRow, readSettings } from './present';
 import { validOrThrow } from './publish';
 
@@ -10,8 +10,8 @@ import { validOrThrow } from './publish';
 export const maxDryRunSeconds = 60;
 
 export interface DryRunOptions {
-  /** For the org's LLM router (keyring to open model keys, SSRF policy for model endpoints). */
-  llm: LlmRouterDeps;
+  /** Keyring (model keys, credentials) and SSRF policies for model endpoints and the HTTP node. */
+  llm: RunServicesDeps;
   /** The request's abort (client went away); combined with the time limit. */
   signal?: AbortSignal;
   /** Override of maxDryRunSeconds (tests). */
@@ -47,7 +47,7 @@ export async function testAgent(
   let run: RunResult;
   try {
     const agentGraph = compileDefinition(definition, {
-      services: { llm: await resolveLlmRouter(ctx, opts.llm) },
+      services: await buildRunServices(ctx, opts.llm),
       hooks: recorder.hooks,
       checkpointer: new MemorySaver(),
     });

@@ -9,7 +9,7 @@ export {
 } from './agents';
 export { diffDefinitions } from './diff';
 export { type DryRunOptions, maxDryRunSeconds, testAgent } from './dry-run';
-export { type LlmRouterDeps, resolveLlmRouter } from './llm';
+export { buildRunServices, type LlmRouterDeps, type RunServicesDeps, resolveLlmRouter } from './llm';
 export { getAgentRow } from './present';
 export { publishAgent, rollbackAgent, validOrThrow } from './publish';
 export { blankDefinition, starterDefinition } from './templates';

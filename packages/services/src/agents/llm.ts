@@ -1,18 +1,60 @@
-import type { LlmRouter } from '@agentflow/engine';
+import {
+  createSafeHttpClient,
+  type EngineServices,
+  type HttpClient,
+  type LlmRouter,
+} from '@agentflow/engine';
 import type { ServiceContext } from '../context';
+import { createCredentialResolver } from '../integrations';
 import { buildOrgLlmRouter, type EndpointPolicy } from '../models';
 import type { Keyring } from '../secrets';
 
-/** What the org router needs from the host process (the API passes its keyring and SSRF policy). */
-export interface LlmRouterDeps {
+/**
+ * What a run needs from the host process: the keyring (model keys, integration credentials), the SSRF
+ * allow-list for org model endpoints, and the one for the HTTP node (self-hosters allow-list internal
+ * hosts; by default private, loopback and link-local addresses are refused).
+ */
+export interface RunServicesDeps {
   keyring: Keyring;
   endpointPolicy?: EndpointPolicy | undefined;
+  httpPolicy?: EndpointPolicy | undefined;
+}
+/** @deprecated the name from before runs needed more than a router; same shape. */
+export type LlmRouterDeps = RunServicesDeps;
+
+/**
+ * The org's LLM router (org + global models, keys opened on first use, fallback order), which always
+ * includes the offline echo model.
+ */
+export async function resolveLlmRouter(ctx: ServiceContext, deps: RunServicesDeps): Promise<LlmRouter> {
+  return buildOrgLlmRouter(ctx, deps.keyring, { endpointPolicy: deps.endpointPolicy });
 }
 
 /**
- * The one place a dry run gets its LLM router: the org's (org + global models, keys opened on first
- * use, fallback order), which always includes the offline echo model.
+ * The one place a run (dry run or queued execution) gets its engine services: the org's router, its
+ * stored credentials for the HTTP node's `credential_id`, and the SSRF-guarded HTTP client.
  */
-export async function resolveLlmRouter(ctx: ServiceContext, deps: LlmRouterDeps): Promise<LlmRouter> {
-  return buildOrgLlmRouter(ctx, deps.keyring, { endpointPolicy: deps.endpointPolicy });
+export async function buildRunServices(
+  ctx: ServiceContext,
+  deps: RunServicesDeps,
+): Promise<Pick<EngineServices, 'llm' | 'http' | 'credentials'>> {
+  return {
+    llm: await resolveLlmRouter(ctx, deps),
+    credentials: createCredentialResolver(ctx, deps.keyring),
+    http: httpClientFor(deps.httpPolicy),
+  };
+}
+
+// One client (and its keep-alive agents) per policy for the process, not one per run.
+const httpClients = new Map<string, HttpClient>();
+function httpClientFor(policy: EndpointPolicy | undefined): HttpClient {
+  // A custom DNS lookup (tests) cannot be keyed by value: give it a client of its own.
+  if (policy?.lookup) return createSafeHttpClient(policy);
+  const key = JSON.stringify(policy ?? {});
+  let client = httpClients.get(key);
+  if (!client) {
+    client = createSafeHttpClient(policy ?? {});
+    httpClients.set(key, client);
+  }
+  return client;
 }

@@ -1,13 +1,11 @@
 import { agentParamsSchema, testAgentBodySchema, testAgentResultSchema } from '@agentflow/contracts';
-import { type EndpointPolicy, maxDryRunSeconds, testAgent } from '@agentflow/services';
+import { maxDryRunSeconds, testAgent } from '@agentflow/services';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorize, serviceContext } from '../../auth';
 import { userSecurity } from '../org/openapi';
+import type { AgentRoutesOptions } from './options';
 
-export const agentTestRoutes: FastifyPluginAsyncZod<{ endpointPolicy?: EndpointPolicy | undefined }> = async (
-  app,
-  options,
-) => {
+export const agentTestRoutes: FastifyPluginAsyncZod<AgentRoutesOptions> = async (app, options) => {
   app.post(
     '/agents/:id/test',
     {
@@ -36,7 +34,11 @@ export const agentTestRoutes: FastifyPluginAsyncZod<{ endpointPolicy?: EndpointP
       try {
         return await testAgent(serviceContext(request), request.params.id, request.body, {
           signal: abort.signal,
-          llm: { keyring: app.keyring, endpointPolicy: options.endpointPolicy },
+          llm: {
+            keyring: app.keyring,
+            endpointPolicy: options.endpointPolicy,
+            httpPolicy: options.httpPolicy,
+          },
         });
       } finally {
         reply.raw.off('close', onClose);

@@ -1,0 +1,5 @@
+export {
+  createPostgresCheckpointer,
+  PostgresCheckpointer,
+  type PostgresCheckpointerOptions,
+} from './postgres';

@@ -1,0 +1,367 @@
+import type { Db } from '@agentflow/db';
+import { withOrg } from '@agentflow/db';
+import { graphCheckpointBlobs, graphCheckpoints, graphCheckpointWrites } from '@agentflow/db/schema';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  BaseCheckpointSaver,
+  type Checkpoint,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  copyCheckpoint,
+} from '@langchain/langgraph';
+import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+
+// Not re-exported by @langchain/langgraph (and @langchain/langgraph-checkpoint is not a direct dependency).
+type SerializerProtocol = BaseCheckpointSaver['serde'];
+type ChannelVersions = Parameters<BaseCheckpointSaver['put']>[3];
+type PendingWrite = Parameters<BaseCheckpointSaver['putWrites']>[1][number];
+type CheckpointListOptions = NonNullable<Parameters<BaseCheckpointSaver['list']>[1]>;
+type CheckpointPendingWrite = NonNullable<CheckpointTuple['pendingWrites']>[number];
+
+/**
+ * Same as @langchain/langgraph-checkpoint's WRITES_IDX_MAP: special writes get fixed negative indexes
+ * (so they never collide with regular ones) and are overwritten on a repeat; regular ones are kept.
+ */
+const WRITES_IDX_MAP: Record<string, number> = {
+  __error__: -1,
+  __scheduled__: -2,
+  __interrupt__: -3,
+  __resume__: -4,
+};
+
+/** Serde type stored when a channel has a version but no value (LangGraph's PostgresSaver does the same). */
+const EMPTY = 'empty';
+/** Marker for a checkpoint/metadata whose serde type is not JSON (kept in the jsonb column as base64). */
+const ENCODED = '__af_serde__';
+
+export interface PostgresCheckpointerOptions {
+  /** The tenant: every query runs inside `withOrg(db, orgId, ...)` and rows carry this org_id. */
+  orgId: string;
+  /**
+   * Set `execution_id = thread_id` on every row so deleting the execution cascades to its
+   * checkpoints. Only when thread ids are ids of existing executions of this org (FK). Default false.
+   */
+  linkExecution?: boolean;
+  serde?: SerializerProtocol;
+}
+
+/** LangGraph checkpointer on the `graph_checkpoint*` tables, scoped to one org by RLS. */
+export function createPostgresCheckpointer(
+  db: Db,
+  options: PostgresCheckpointerOptions,
+): PostgresCheckpointer {
+  return new PostgresCheckpointer(db, options);
+}
+
+type CheckpointRow = typeof graphCheckpoints.$inferSelect;
+
+interface ThreadKey {
+  threadId: string;
+  checkpointNs: string;
+}
+
+export class PostgresCheckpointer extends BaseCheckpointSaver {
+  readonly orgId: string;
+  private readonly db: Db;
+  private readonly linkExecution: boolean;
+
+  constructor(db: Db, options: PostgresCheckpointerOptions) {
+    super(options.serde);
+    this.db = db;
+    this.orgId = options.orgId;
+    this.linkExecution = options.linkExecution ?? false;
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.thread_id as string | undefined;
+    if (threadId === undefined) return undefined;
+    const checkpointNs = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
+    const checkpointId = configCheckpointId(config);
+    const t = graphCheckpoints;
+    return withOrg(this.db, this.orgId, async (tx) => {
+      const where = [eq(t.orgId, this.orgId), eq(t.threadId, threadId), eq(t.checkpointNs, checkpointNs)];
+      if (checkpointId) where.push(eq(t.checkpointId, checkpointId));
+      const [row] = await tx
+        .select()
+        .from(t)
+        .where(and(...where))
+        .orderBy(desc(t.checkpointId))
+        .limit(1);
+      return row ? this.toTuple(tx, row) : undefined;
+    });
+  }
+
+  async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { before, limit, filter } = options;
+    if (limit !== undefined && limit <= 0) return;
+    const t = graphCheckpoints;
+    const where: SQL[] = [eq(t.orgId, this.orgId)];
+    const threadId = config.configurable?.thread_id as string | undefined;
+    const checkpointNs = config.configurable?.checkpoint_ns as string | undefined;
+    const checkpointId = configCheckpointId(config);
+    const beforeId = before ? configCheckpointId(before) : undefined;
+    if (threadId) where.push(eq(t.threadId, threadId));
+    if (checkpointNs !== undefined) where.push(eq(t.checkpointNs, checkpointNs));
+    if (checkpointId) where.push(eq(t.checkpointId, checkpointId));
+    if (beforeId) where.push(lt(t.checkpointId, beforeId));
+    if (filter && Object.keys(filter).length > 0) {
+      // Metadata is stored as the serde's JSON, so top-level keys compare as in MemorySaver.
+      where.push(sql`${t.metadata} @> ${JSON.stringify(filter)}::jsonb`);
+    }
+    const tuples = await withOrg(this.db, this.orgId, async (tx) => {
+      const query = tx
+        .select()
+        .from(t)
+        .where(and(...where))
+        .orderBy(desc(t.checkpointId), asc(t.threadId), asc(t.checkpointNs));
+      const rows = limit !== undefined ? await query.limit(limit) : await query;
+      const out: CheckpointTuple[] = [];
+      for (const row of rows) out.push(await this.toTuple(tx, row));
+      return out;
+    });
+    yield* tuples;
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    const threadId = config.configurable?.thread_id as string | undefined;
+    if (threadId === undefined) {
+      throw new Error(
+        'Failed to put checkpoint. The passed RunnableConfig is missing a required "thread_id" field in its "configurable" property.',
+      );
+    }
+    const checkpointNs = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
+    const parentCheckpointId = (config.configurable?.checkpoint_id as string | undefined) ?? null;
+    const { channel_values: values, ...rest } = copyCheckpoint(checkpoint);
+    const executionId = this.linkExecution ? threadId : null;
+    const blobs = await Promise.all(
+      Object.entries(newVersions).map(async ([channel, version]) => {
+        const [type, blob] =
+          channel in values
+            ? await this.serde.dumpsTyped((values as Record<string, unknown>)[channel])
+            : [EMPTY, null];
+        return {
+          orgId: this.orgId,
+          executionId,
+          threadId,
+          checkpointNs,
+          channel,
+          version: String(version),
+          type,
+          blob,
+        };
+      }),
+    );
+    const [type, stored] = await this.dumpJson(rest);
+    const [, storedMetadata] = await this.dumpJson(metadata);
+    await withOrg(this.db, this.orgId, async (tx) => {
+      // A (channel, version) value never changes: blobs are shared by the checkpoints that use them.
+      if (blobs.length > 0) await tx.insert(graphCheckpointBlobs).values(blobs).onConflictDoNothing();
+      await tx
+        .insert(graphCheckpoints)
+        .values({
+          orgId: this.orgId,
+          executionId,
+          threadId,
+          checkpointNs,
+          checkpointId: checkpoint.id,
+          parentCheckpointId,
+          type,
+          checkpoint: stored,
+          metadata: storedMetadata,
+        })
+        .onConflictDoUpdate({
+          target: [graphCheckpoints.threadId, graphCheckpoints.checkpointNs, graphCheckpoints.checkpointId],
+          set: { checkpoint: stored, metadata: storedMetadata, type },
+        });
+    });
+    return {
+      configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id },
+    };
+  }
+
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const threadId = config.configurable?.thread_id as string | undefined;
+    const checkpointNs = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
+    const checkpointId = config.configurable?.checkpoint_id as string | undefined;
+    if (threadId === undefined) {
+      throw new Error(
+        'Failed to put writes. The passed RunnableConfig is missing a required "thread_id" field.',
+      );
+    }
+    if (checkpointId === undefined) {
+      throw new Error(
+        'Failed to put writes. The passed RunnableConfig is missing a required "checkpoint_id" field.',
+      );
+    }
+    if (writes.length === 0) return;
+    const taskPath = (config.configurable?.task_path as string | undefined) ?? '';
+    const executionId = this.linkExecution ? threadId : null;
+    const rows = await Promise.all(
+      writes.map(async ([channel, value], idx) => {
+        const [type, blob] = await this.serde.dumpsTyped(value);
+        return {
+          orgId: this.orgId,
+          executionId,
+          threadId,
+          checkpointNs,
+          checkpointId,
+          taskId,
+          idx: WRITES_IDX_MAP[channel] ?? idx,
+          channel,
+          type,
+          blob,
+          taskPath,
+        };
+      }),
+    );
+    const w = graphCheckpointWrites;
+    await withOrg(this.db, this.orgId, async (tx) => {
+      // Idempotent per (task_id, idx): a regular write is kept as first stored (a task replayed
+      // after a crash writes the same thing); special writes (error, interrupt, resume) are replaced.
+      await tx
+        .insert(w)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [w.threadId, w.checkpointNs, w.checkpointId, w.taskId, w.idx],
+          set: {
+            channel: sql`excluded.channel`,
+            type: sql`excluded.type`,
+            blob: sql`excluded.blob`,
+            taskPath: sql`excluded.task_path`,
+          },
+          setWhere: sql`${w.idx} < 0`,
+        });
+    });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    await withOrg(this.db, this.orgId, async (tx) => {
+      await tx
+        .delete(graphCheckpointWrites)
+        .where(
+          and(eq(graphCheckpointWrites.orgId, this.orgId), eq(graphCheckpointWrites.threadId, threadId)),
+        );
+      await tx
+        .delete(graphCheckpointBlobs)
+        .where(and(eq(graphCheckpointBlobs.orgId, this.orgId), eq(graphCheckpointBlobs.threadId, threadId)));
+      await tx
+        .delete(graphCheckpoints)
+        .where(and(eq(graphCheckpoints.orgId, this.orgId), eq(graphCheckpoints.threadId, threadId)));
+    });
+  }
+
+  private async toTuple(tx: Db, row: CheckpointRow): Promise<CheckpointTuple> {
+    const key = { threadId: row.threadId, checkpointNs: row.checkpointNs };
+    const stored = (await this.loadJson(row.type ?? 'json', row.checkpoint)) as Omit<
+      Checkpoint,
+      'channel_values'
+    >;
+    const checkpoint: Checkpoint = {
+      ...stored,
+      channel_values: await this.loadChannelValues(tx, key, stored.channel_versions ?? {}),
+    };
+    const tuple: CheckpointTuple = {
+      config: {
+        configurable: {
+          thread_id: row.threadId,
+          checkpoint_ns: row.checkpointNs,
+          checkpoint_id: row.checkpointId,
+        },
+      },
+      checkpoint,
+      metadata: (await this.loadJson('json', row.metadata)) as CheckpointMetadata,
+      pendingWrites: await this.loadWrites(tx, key, row.checkpointId),
+    };
+    if (row.parentCheckpointId !== null) {
+      tuple.parentConfig = {
+        configurable: {
+          thread_id: row.threadId,
+          checkpoint_ns: row.checkpointNs,
+          checkpoint_id: row.parentCheckpointId,
+        },
+      };
+    }
+    return tuple;
+  }
+
+  private async loadChannelValues(
+    tx: Db,
+    key: ThreadKey,
+    versions: Record<string, string | number>,
+  ): Promise<Record<string, unknown>> {
+    const b = graphCheckpointBlobs;
+    const pairs = Object.entries(versions).map(([channel, version]) =>
+      and(eq(b.channel, channel), eq(b.version, String(version))),
+    );
+    if (pairs.length === 0) return {};
+    const rows = await tx
+      .select({ channel: b.channel, type: b.type, blob: b.blob })
+      .from(b)
+      .where(
+        and(
+          eq(b.orgId, this.orgId),
+          eq(b.threadId, key.threadId),
+          eq(b.checkpointNs, key.checkpointNs),
+          or(...pairs),
+        ),
+      );
+    const values: Record<string, unknown> = {};
+    for (const row of rows) {
+      if (row.type === EMPTY || row.blob === null) continue;
+      values[row.channel] = await this.serde.loadsTyped(row.type, row.blob);
+    }
+    return values;
+  }
+
+  private async loadWrites(tx: Db, key: ThreadKey, checkpointId: string): Promise<CheckpointPendingWrite[]> {
+    const w = graphCheckpointWrites;
+    const rows = await tx
+      .select({ taskId: w.taskId, channel: w.channel, type: w.type, blob: w.blob })
+      .from(w)
+      .where(
+        and(
+          eq(w.orgId, this.orgId),
+          eq(w.threadId, key.threadId),
+          eq(w.checkpointNs, key.checkpointNs),
+          eq(w.checkpointId, checkpointId),
+        ),
+      )
+      .orderBy(asc(w.taskPath), asc(w.taskId), asc(w.idx));
+    return Promise.all(
+      rows.map(
+        async (row): Promise<CheckpointPendingWrite> => [
+          row.taskId,
+          row.channel,
+          await this.serde.loadsTyped(row.type ?? 'json', row.blob),
+        ],
+      ),
+    );
+  }
+
+  /** Serialises through the serde and keeps the result as a jsonb-compatible object. */
+  private async dumpJson(value: unknown): Promise<[string, Record<string, unknown>]> {
+    const [type, bytes] = await this.serde.dumpsTyped(value);
+    if (type === 'json')
+      return [type, JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>];
+    return [type, { [ENCODED]: Buffer.from(bytes).toString('base64') }];
+  }
+
+  private async loadJson(type: string, stored: Record<string, unknown>): Promise<unknown> {
+    const encoded = stored[ENCODED];
+    if (typeof encoded === 'string' && Object.keys(stored).length === 1) {
+      return this.serde.loadsTyped(type, new Uint8Array(Buffer.from(encoded, 'base64')));
+    }
+    return this.serde.loadsTyped('json', JSON.stringify(stored));
+  }
+}
+
+function configCheckpointId(config: RunnableConfig): string | undefined {
+  // LangGraph's getCheckpointId: checkpoint_id, or the legacy thread_ts.
+  const id = config.configurable?.checkpoint_id ?? config.configurable?.thread_ts;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
