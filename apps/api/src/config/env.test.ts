@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       appUrl: 'http://localhost:3000',
       masterKeys: undefined,
       llmEndpointPolicy: { allowHosts: [], allowCidrs: [] },
+      httpNodePolicy: { allowHosts: [], allowCidrs: [] },
       workos: undefined,
       ssoRedirectUri: 'http://localhost:3000/api/v1/auth/sso/callback',
     });
@@ -104,6 +105,20 @@ describe('loadConfig', () => {
     });
     expect(issuesOf({ LLM_ENDPOINT_ALLOW_CIDRS: 'not a cidr' }).map((i) => i.variable)).toEqual([
       'LLM_ENDPOINT_ALLOW_CIDRS',
+    ]);
+  });
+
+  it('parses the HTTP node allow-lists', () => {
+    const config = loadConfig({
+      HTTP_NODE_ALLOW_HOSTS: 'crm.internal, *.corp.example',
+      HTTP_NODE_ALLOW_CIDRS: '10.20.0.0/16',
+    });
+    expect(config.httpNodePolicy).toEqual({
+      allowHosts: ['crm.internal', '*.corp.example'],
+      allowCidrs: ['10.20.0.0/16'],
+    });
+    expect(issuesOf({ HTTP_NODE_ALLOW_HOSTS: 'not a host!' }).map((i) => i.variable)).toEqual([
+      'HTTP_NODE_ALLOW_HOSTS',
     ]);
   });
 
