@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '@agentflow/db';
+import { createEventBus, type EventBus, InlineQueueDriver, type QueueDriver } from '@agentflow/queue';
 import { createKeyring, createMailer, type Keyring, type Mailer } from '@agentflow/services';
 import fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import {
@@ -20,6 +21,7 @@ import { registerOpenApi } from './plugins/openapi';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerRequestContext } from './plugins/request-context';
 import { registerSecurity } from './plugins/security';
+import { consumeExecutionsInline } from './routes/executions/inline-consumer';
 import { API_PREFIX, v1Routes } from './routes/v1';
 import { collectRoutes } from './tenancy/route-catalog';
 import { API_VERSION } from './version';
@@ -47,12 +49,21 @@ export interface AppDeps {
   mailer?: Mailer | undefined;
   /** The vault keyring (master keys + data-key cache); built from MASTER_KEYS when omitted. */
   keyring?: Keyring | undefined;
+  /**
+   * Where executions are enqueued. Inline (the default) also runs them in this process; with BullMQ
+   * the worker app runs them. A driver passed in is the caller's to close.
+   */
+  queue?: QueueDriver | undefined;
+  /** Where execution events are published (`execution:{id}`); in-process by default. Caller's to close. */
+  events?: EventBus | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** One per process: routes pass it to services that seal or open secrets (models, integrations). */
     keyring: Keyring;
+    /** Execution events (`execution:{id}`): Redis pub/sub in services mode, in-process otherwise. */
+    eventBus: EventBus;
   }
 }
 
@@ -122,6 +133,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       { warn: (message) => logger.warn({ component: 'vault' }, message) },
     );
   app.decorate('keyring', keyring);
+  const queue = deps.queue ?? new InlineQueueDriver();
+  const events = deps.events ?? createEventBus({});
+  if (!deps.queue) app.addHook('onClose', () => queue.close({ timeoutMs: config.shutdownTimeoutMs }));
+  if (!deps.events) app.addHook('onClose', () => events.close());
+  app.decorate('eventBus', events);
+  // Embedded mode: no worker process, so the API consumes its own inline queue (same code path).
+  if (queue.kind === 'inline') {
+    await consumeExecutionsInline(app, {
+      queue,
+      events,
+      database: deps.database,
+      keyring,
+      endpointPolicy: config.llmEndpointPolicy,
+      httpPolicy: config.httpNodePolicy,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    });
+  }
   const mailer = deps.mailer ?? createAppMailer(config, logger);
   if (!deps.mailer) app.addHook('onClose', () => mailer.close());
   await app.register(v1Routes, {
@@ -136,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     models: { endpointPolicy: config.llmEndpointPolicy },
     agents: { endpointPolicy: config.llmEndpointPolicy, httpPolicy: config.httpNodePolicy },
+    executions: { queue },
   });
 
   return app;

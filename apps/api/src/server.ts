@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createDb, type Database, migrate } from '@agentflow/db';
+import { createEventBus, createQueueDriver, type EventBus, type QueueDriver } from '@agentflow/queue';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
@@ -45,6 +46,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   // user. postgres.js connects lazily, so the role (created by the migrations) need not exist yet.
   const database = await createDb({ databaseUrl: config.databaseUrl, dataDir, role: config.databaseAppRole });
   let redis: Redis | undefined;
+  let queue: QueueDriver | undefined;
+  let events: EventBus | undefined;
   let app: App | undefined;
   try {
     logger.info({ driver: database.driver, dataDir, role: database.role }, 'database opened');
@@ -54,10 +57,17 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       logger.info({ ms: Math.round(performance.now() - started) }, 'migrations applied');
     }
     redis = config.redisUrl ? createRedisClient(config.redisUrl, logger) : undefined;
-    app = await buildApp({ config, database, redis, logger, plugins: options.plugins });
+    // With Redis, executions go to BullMQ for apps/worker; without, buildApp runs them inline.
+    if (config.redisUrl) {
+      queue = createQueueDriver({ redisUrl: config.redisUrl, logger: logger.child({ component: 'queue' }) });
+      events = createEventBus({ redisUrl: config.redisUrl, logger: logger.child({ component: 'events' }) });
+    }
+    app = await buildApp({ config, database, redis, logger, plugins: options.plugins, queue, events });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close().catch(() => {});
+    await queue?.close({ timeoutMs: 0 }).catch(() => {});
+    await events?.close().catch(() => {});
     if (redis) await closeRedis(redis);
     await database.close().catch(() => {});
     throw error;
@@ -68,7 +78,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, port, docs: `${url}/docs` }, 'api listening');
 
-  installShutdown({ app, database, redis, logger, config });
+  installShutdown({ app, database, redis, queue, events, logger, config });
   return { app, url };
 }
 
@@ -76,6 +86,8 @@ interface Resources {
   app: App;
   database: Database;
   redis: Redis | undefined;
+  queue?: QueueDriver | undefined;
+  events?: EventBus | undefined;
   logger: Logger;
   config: AppConfig;
 }
@@ -100,7 +112,7 @@ function installShutdown(resources: Resources): void {
  * Stop accepting connections, let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then close
  * Redis and the database. Rejects (exit code 1) when requests had to be cut off.
  */
-async function shutdown({ app, database, redis, logger, config }: Resources): Promise<void> {
+async function shutdown({ app, database, redis, queue, events, logger, config }: Resources): Promise<void> {
   const closing = app.close();
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
@@ -118,6 +130,10 @@ async function shutdown({ app, database, redis, logger, config }: Resources): Pr
     app.server.closeAllConnections();
     await closing;
   }
+  await queue
+    ?.close({ timeoutMs: 1000 })
+    .catch((err: unknown) => logger.error({ err }, 'closing the queue failed'));
+  await events?.close().catch((err: unknown) => logger.error({ err }, 'closing the event bus failed'));
   if (redis) await closeRedis(redis);
   await database.close();
   if (!drained) throw new Error('shutdown timed out; in-flight requests were cut off');

@@ -1,5 +1,11 @@
 import { APP_ROLE, createDb, type Database } from '@agentflow/db';
-import { BullmqQueueDriver, type QueueDriver, redactRedisUrl } from '@agentflow/queue';
+import {
+  BullmqQueueDriver,
+  createEventBus,
+  type EventBus,
+  type QueueDriver,
+  redactRedisUrl,
+} from '@agentflow/queue';
 import { createKeyring, type Keyring } from '@agentflow/services';
 import type { WorkerEnv } from './config/env';
 import type { Logger } from './logger';
@@ -9,6 +15,8 @@ export interface WorkerResources {
   database: Database;
   /** One per process: opens LLM keys and integration credentials for the runs it processes. */
   keyring: Keyring;
+  /** Redis pub/sub for live execution events (`execution:{id}`). */
+  events: EventBus;
 }
 
 export class StartupError extends Error {
@@ -73,9 +81,10 @@ export async function connectResources(env: WorkerEnv, logger: Logger): Promise<
     });
   }
 
+  const events = createEventBus({ redisUrl: env.REDIS_URL, logger: logger.child({ component: 'events' }) });
   logger.info(
     { redis: redactRedisUrl(env.REDIS_URL), queuePrefix: env.QUEUE_PREFIX, database: database.driver },
     'connected',
   );
-  return { queue, database, keyring };
+  return { queue, database, keyring, events };
 }

@@ -2,11 +2,13 @@ import type { Database } from '@agentflow/db';
 import {
   type ConsumeListener,
   type Consumer,
+  type EventBus,
   type JobRef,
   type QueueDriver,
   type QueueName,
   queueNames,
 } from '@agentflow/queue';
+import type { EndpointPolicy, Keyring } from '@agentflow/services';
 import type { Logger } from './logger';
 import { createProcessors, type ProcessorMap } from './processors';
 
@@ -20,6 +22,13 @@ export interface WorkerDeps {
   concurrency: number;
   /** How long `close()` waits for active jobs before aborting them. */
   shutdownTimeoutMs: number;
+  /** For runs: opens LLM keys and integration credentials. */
+  keyring?: Keyring | undefined;
+  /** Owned from here on: `close()` closes it. Where execution events are published live. */
+  events?: EventBus | undefined;
+  /** SSRF allow-lists of runs (org model endpoints, HTTP node); safe defaults when absent. */
+  endpointPolicy?: EndpointPolicy | undefined;
+  httpPolicy?: EndpointPolicy | undefined;
   /** Defaults to the real processors; tests swap in their own. */
   processors?: ProcessorMap;
 }
@@ -50,7 +59,16 @@ function listenerFor(logger: Logger): ConsumeListener {
  */
 export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const { queue, database, logger } = deps;
-  const processors = deps.processors ?? createProcessors({ logger, database });
+  const processors =
+    deps.processors ??
+    createProcessors({
+      logger,
+      database,
+      keyring: deps.keyring,
+      events: deps.events,
+      endpointPolicy: deps.endpointPolicy,
+      httpPolicy: deps.httpPolicy,
+    });
   const listener = listenerFor(logger);
   const consumers: Consumer[] = [];
 
@@ -67,6 +85,12 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
         { abandoned: result.abandoned, shutdownTimeoutMs: deps.shutdownTimeoutMs },
         'active jobs outlived the shutdown timeout and were aborted; abandoned ones fail as stalled in BullMQ and are recovered through Postgres',
       );
+    }
+    if (deps.events) {
+      await deps.events.close().catch((err: unknown) => {
+        logger.error({ err }, 'closing the event bus failed');
+        clean = false;
+      });
     }
     if (database) {
       await database.close().catch((err: unknown) => {

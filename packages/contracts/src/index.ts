@@ -2,6 +2,7 @@ export * from './agents';
 export * from './auth';
 export * from './definition';
 export * from './errors';
+export * from './executions';
 export * from './health';
 export * from './integrations';
 export * from './models';

@@ -4,6 +4,7 @@ export * from './audit';
 export * from './auth';
 export * from './auth/sso';
 export { type Actor, inOrg, type ServiceContext } from './context';
+export * from './executions';
 export * from './integrations';
 export * from './invitations';
 export * from './mailer';

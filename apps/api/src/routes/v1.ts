@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type AgentRoutesOptions, agentRoutes } from './agents';
 import { authRoutes } from './auth';
 import { type SsoRouteOptions, ssoAuthRoutes } from './auth/sso';
+import { type ExecutionRoutesOptions, executionRoutes } from './executions';
 import { integrationRoutes } from './integrations';
 import { type ModelRoutesOptions, modelRoutes } from './models';
 import { type OrgRoutesOptions, orgRoutes } from './org';
@@ -19,6 +20,8 @@ export interface V1Options {
   models: ModelRoutesOptions;
   /** SSRF allow-lists a run uses: org model endpoints and the HTTP node. */
   agents: AgentRoutesOptions;
+  /** The queue executions are enqueued on. */
+  executions: ExecutionRoutesOptions;
 }
 
 /**
@@ -32,6 +35,7 @@ export const v1Routes: FastifyPluginAsyncZod<V1Options> = async (app, options) =
   await app.register(modelRoutes, options.models);
   await app.register(integrationRoutes);
   await app.register(agentRoutes, options.agents);
+  await app.register(executionRoutes, options.executions);
   for (const plugin of options.plugins) {
     await app.register(plugin);
   }

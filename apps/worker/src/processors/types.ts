@@ -1,5 +1,6 @@
 import type { Database } from '@agentflow/db';
-import type { JobProcessor, QueueName } from '@agentflow/queue';
+import type { EventBus, JobProcessor, QueueName } from '@agentflow/queue';
+import type { EndpointPolicy, Keyring } from '@agentflow/services';
 import type { Logger } from '../logger';
 
 /** What every processor factory gets. Later processors add services/engine handles here. */
@@ -7,6 +8,13 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Absent only in tests that run the worker without a database. */
   database?: Database | undefined;
+  /** Opens LLM keys and integration credentials for runs. */
+  keyring?: Keyring | undefined;
+  /** Where execution events are published live (`execution:{id}`). */
+  events?: EventBus | undefined;
+  /** SSRF allow-lists of runs: org model endpoints and the HTTP node. */
+  endpointPolicy?: EndpointPolicy | undefined;
+  httpPolicy?: EndpointPolicy | undefined;
 }
 
 /**
