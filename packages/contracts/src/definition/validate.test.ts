@@ -1,35 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DefinitionProblemCode, validateDefinition } from './validate';
-
-type Obj = Record<string, unknown>;
-const node = (id: string, type: string, subtype: string, config: Obj = {}) => ({
-  id,
-  type,
-  subtype,
-  label: id,
-  config,
-  position: { x: 0, y: 0 },
-});
-const edge = (id: string, source: string, target: string, extra: Obj = {}) => ({
-  id,
-  source,
-  target,
-  ...extra,
-});
-const start = node('start', 'trigger', 'manual');
-const chat = (id: string, prompt = 'Hello') => node(id, 'ai', 'chat', { user_prompt: prompt });
-const respond = (id: string, body: unknown = 'ok') => node(id, 'output', 'respond', { body });
-const ifElse = (id: string) =>
-  node(id, 'logic', 'if_else', { condition: { left: '{{trigger.data.n}}', operator: 'gt', right: 1 } });
-const loop = (id: string) => node(id, 'logic', 'loop', { items: '{{trigger.data.items}}' });
-
-function problems(def: unknown) {
-  const res = validateDefinition(def);
-  return res.problems;
-}
-function codes(def: unknown): DefinitionProblemCode[] {
-  return problems(def).map((p) => p.code);
-}
+import { chat, codes, edge, ifElse, loop, node, problems, respond, start } from './test-builders';
+import { validateDefinition } from './validate';
 
 describe('validateDefinition', () => {
   it('accepts a valid definition and returns configs with defaults', () => {
