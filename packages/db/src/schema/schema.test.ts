@@ -123,6 +123,19 @@ const expectedIndexes: Record<string, string[]> = {
     'webhook_deliveries_expires_idx',
   ],
   idempotency_keys: ['idempotency_keys_pkey', 'idempotency_keys_org_key_key', 'idempotency_keys_expires_idx'],
+  execution_approvals: [
+    'execution_approvals_pkey',
+    'execution_approvals_org_status_idx',
+    'execution_approvals_execution_idx',
+    'execution_approvals_expires_idx',
+    'execution_approvals_one_pending',
+  ],
+  agent_schedules: [
+    'agent_schedules_pkey',
+    'agent_schedules_agent_id_unique',
+    'agent_schedules_org_idx',
+    'agent_schedules_active_idx',
+  ],
 };
 
 // Tables that may hold rows of no org (global models / templates, pre-org sessions, Stripe events).

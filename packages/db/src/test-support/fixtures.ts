@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../client/types';
 import {
   agentEdges,
+  agentSchedules,
   agentNodes,
   agents,
   agentVersions,
@@ -11,6 +12,7 @@ import {
   documentChunks,
   documents,
   EMBEDDING_DIMENSIONS,
+  executionApprovals,
   executionEvents,
   executionLogs,
   executionSteps,
@@ -183,6 +185,16 @@ export async function seedOrg(db: Db) {
     .insert(webhookDeliveries)
     .values({ orgId, endpointId: endpoint!.id, deliveryId: 'd1', executionId, expiresAt: inOneHour() });
   await db.insert(idempotencyKeys).values({ orgId, key: 'k1', executionId, expiresAt: inOneHour() });
+  await db.insert(executionApprovals).values({
+    orgId,
+    executionId,
+    nodeKey: 'review',
+    message: 'Ship it?',
+    approvers: { roles: ['admin'] },
+    timeoutAction: 'reject',
+    expiresAt: inOneHour(),
+  });
+  await db.insert(agentSchedules).values({ orgId, agentId: agent!.id, cron: '0 9 * * 1', timezone: 'Europe/Paris' });
 
   return { org, user, agent: agent!, version: version!, execution: execution!, kb: kb!, doc: doc! };
 }
