@@ -25,6 +25,7 @@ import {
   versionSummaryColumns,
 } from './present';
 import { blankDefinition, starterDefinition } from './templates';
+import { syncAgentTriggers } from './triggers';
 
 /** `%`, `_` and `\` in a search are literal characters, not LIKE wildcards. */
 function containsPattern(search: string): string {
@@ -147,6 +148,7 @@ export async function archiveAgent(ctx: ServiceContext, id: string): Promise<voi
     const before = await getAgentRow(tx, ctx, id);
     if (before.status === 'archived') return;
     await updateAgentRow(tx, ctx, id, { status: 'archived' });
+    await syncAgentTriggers(tx, ctx, id);
     await recordAudit(tx, ctx, {
       action: 'agent.archived',
       resourceType: 'agent',
@@ -168,6 +170,7 @@ export async function setAgentStatus(ctx: ServiceContext, id: string, body: Agen
     }
     if (before.status === body.status) return toAgent(before, await getPublishedSummary(tx, before));
     const [row] = await updateAgentRow(tx, ctx, id, { status: body.status });
+    await syncAgentTriggers(tx, ctx, id);
     await recordAudit(tx, ctx, {
       action: 'agent.status_changed',
       resourceType: 'agent',

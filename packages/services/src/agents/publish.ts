@@ -13,6 +13,7 @@ import { recordAudit } from '../audit';
 import { inOrg, type ServiceContext } from '../context';
 import { updateAgentRow } from './agents';
 import { type AgentRow, assertNotArchived, getAgentRow } from './present';
+import { syncAgentTriggers } from './triggers';
 import { getVersionRow, toVersion } from './versions';
 
 /** Validates or throws the 422 publish and dry runs share: `details.problems` is the validator's list. */
@@ -42,6 +43,7 @@ export async function publishAgent(
     const definition = validOrThrow(body.definition ?? agent.draftDefinition);
     const version = await freezeVersion(tx, ctx, agent, definition, body.change_message);
     if (body.definition) await updateAgentRow(tx, ctx, id, { draftDefinition: body.definition });
+    await syncAgentTriggers(tx, ctx, id);
     await recordAudit(tx, ctx, {
       action: 'agent.published',
       resourceType: 'agent',
@@ -69,6 +71,7 @@ export async function rollbackAgent(
     const definition = validOrThrow(target.definition);
     const message = body.change_message ?? `Rollback to version ${body.version}`;
     const version = await freezeVersion(tx, ctx, agent, definition, message);
+    await syncAgentTriggers(tx, ctx, id);
     await recordAudit(tx, ctx, {
       action: 'agent.rolled_back',
       resourceType: 'agent',
