@@ -157,4 +157,33 @@ describe(`postgres checkpointer (${process.env.DATABASE_URL ? 'postgres' : 'pgli
       await app2.close();
     }
   });
+
+  it("stores a task's writes and what afterWrites does in one transaction", async () => {
+    const threadId = randomUUID();
+    const seen: Array<{ taskId: string; channels: string[] }> = [];
+    let failNext = false;
+    const saver = createPostgresCheckpointer(app.db, {
+      orgId: orgA,
+      afterWrites: async (_tx, writes, taskId) => {
+        seen.push({ taskId, channels: writes.map(([c]) => c) });
+        if (failNext) throw new Error('step bookkeeping failed');
+      },
+    });
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: '' } };
+    const saved = await saver.put(
+      config,
+      checkpoint('c1', {}, {}),
+      { source: 'loop', step: 0, parents: {} },
+      {},
+    );
+    await saver.putWrites(saved, [['steps', ['draft']]], 'task-1');
+    expect(seen).toEqual([{ taskId: 'task-1', channels: ['steps'] }]);
+    // A failing afterWrites rolls the writes back with it: never one without the other.
+    failNext = true;
+    await expect(saver.putWrites(saved, [['nodes', { x: 1 }]], 'task-2')).rejects.toThrow(
+      'step bookkeeping failed',
+    );
+    const tuple = await saver.getTuple(saved);
+    expect(tuple?.pendingWrites?.map(([task, channel]) => [task, channel])).toEqual([['task-1', 'steps']]);
+  });
 });

@@ -43,6 +43,17 @@ export interface PostgresCheckpointerOptions {
    */
   linkExecution?: boolean;
   serde?: SerializerProtocol;
+  /**
+   * Runs each write transaction. Default: `withOrg(db, orgId, work)`. The executions layer passes its
+   * recorder here, so checkpoint writes are ordered with the run's events and can commit together.
+   */
+  transaction?: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  /**
+   * Called inside the transaction that stores a task's writes. The executions layer marks the step
+   * completed here: the step row and the checkpoint writes commit together, so after a crash a step
+   * is either recorded completed AND skipped on resume, or neither (and runs again).
+   */
+  afterWrites?: (tx: Db, writes: Array<[channel: string, value: unknown]>, taskId: string) => Promise<void>;
 }
 
 /** LangGraph checkpointer on the `graph_checkpoint*` tables, scoped to one org by RLS. */
@@ -64,12 +75,16 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
   readonly orgId: string;
   private readonly db: Db;
   private readonly linkExecution: boolean;
+  private readonly transact: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
+  private readonly afterWrites: PostgresCheckpointerOptions['afterWrites'];
 
   constructor(db: Db, options: PostgresCheckpointerOptions) {
     super(options.serde);
     this.db = db;
     this.orgId = options.orgId;
     this.linkExecution = options.linkExecution ?? false;
+    this.transact = options.transaction ?? ((work) => withOrg(this.db, this.orgId, work));
+    this.afterWrites = options.afterWrites;
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -158,7 +173,7 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
     );
     const [type, stored] = await this.dumpJson(rest);
     const [, storedMetadata] = await this.dumpJson(metadata);
-    await withOrg(this.db, this.orgId, async (tx) => {
+    await this.transact(async (tx) => {
       // A (channel, version) value never changes: blobs are shared by the checkpoints that use them.
       if (blobs.length > 0) await tx.insert(graphCheckpointBlobs).values(blobs).onConflictDoNothing();
       await tx
@@ -220,7 +235,7 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
       }),
     );
     const w = graphCheckpointWrites;
-    await withOrg(this.db, this.orgId, async (tx) => {
+    await this.transact(async (tx) => {
       // Idempotent per (task_id, idx): a regular write is kept as first stored (a task replayed
       // after a crash writes the same thing); special writes (error, interrupt, resume) are replaced.
       await tx
@@ -236,6 +251,7 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
           },
           setWhere: sql`${w.idx} < 0`,
         });
+      await this.afterWrites?.(tx, writes as Array<[string, unknown]>, taskId);
     });
   }
 

@@ -40,6 +40,13 @@ export interface CompiledAgent {
   run(trigger: TriggerInput, opts?: RunOptions): Promise<RunResult>;
   /** Resumes a paused run (same threadId) with the approver's decision. */
   resume(decision: ApprovalDecision, opts: RunOptions & { threadId: string }): Promise<RunResult>;
+  /**
+   * Continues a run from its last checkpoint after its process died: steps whose writes were stored
+   * are not run again; the interrupted superstep's other steps run again.
+   */
+  continue(opts: RunOptions & { threadId: string }): Promise<RunResult>;
+  /** What the checkpointer holds for a thread: whether it exists and the interrupts it waits on. */
+  inspect(threadId: string): Promise<{ exists: boolean; interrupts: PendingInterrupt[] }>;
 }
 
 export function createRunner(
@@ -51,8 +58,15 @@ export function createRunner(
   const config = (opts: RunOptions = {}) => ({
     recursionLimit,
     configurable: { thread_id: opts.threadId ?? randomUUID() },
+    // Each superstep's writes are stored before the next superstep starts, so a step recorded
+    // completed is always in the checkpoint a resumed run starts from.
+    ...(checkpointed ? { durability: 'sync' as const } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
+  const needCheckpointer = (what: string) => {
+    if (!checkpointed)
+      throw new EngineError('RESUME_UNAVAILABLE', `${what} needs a checkpointer (compile with one)`);
+  };
 
   const invoke = async (input: unknown, opts: RunOptions): Promise<RunResult> => {
     const cfg = config(opts);
@@ -92,9 +106,21 @@ export function createRunner(
     config,
     run: (trigger, opts = {}) => invoke({ trigger }, opts),
     resume: (decision, opts) => {
-      if (!checkpointed)
-        throw new EngineError('RESUME_UNAVAILABLE', 'Resuming needs a checkpointer (compile with one)');
+      needCheckpointer('Resuming');
       return invoke(new Command({ resume: decision }), opts);
+    },
+    continue: (opts) => {
+      needCheckpointer('Continuing');
+      return invoke(null, opts);
+    },
+    inspect: async (threadId) => {
+      needCheckpointer('Inspecting');
+      const snapshot = await graph.getState({ configurable: { thread_id: threadId } });
+      const exists = Boolean(snapshot.config?.configurable?.checkpoint_id);
+      const interrupts = snapshot.tasks.flatMap((t) =>
+        (t.interrupts ?? []).map((i) => ({ ...(i.id ? { id: i.id } : {}), value: i.value })),
+      );
+      return { exists, interrupts };
     },
   };
 }
