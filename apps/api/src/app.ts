@@ -21,8 +21,11 @@ import { registerOpenApi } from './plugins/openapi';
 import { registerRateLimit } from './plugins/rate-limit';
 import { registerRequestContext } from './plugins/request-context';
 import { registerSecurity } from './plugins/security';
+import { registerWebSocket } from './plugins/websocket';
 import { consumeExecutionsInline } from './routes/executions/inline-consumer';
 import { API_PREFIX, v1Routes } from './routes/v1';
+import { runSchedulesInline } from './schedules/inline';
+import { registerScheduleNudge } from './schedules/nudge';
 import { collectRoutes } from './tenancy/route-catalog';
 import { API_VERSION } from './version';
 
@@ -99,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // JSON only. A text/plain body would otherwise be parsed as a string and fail validation as a 422,
   // hiding the real mistake (wrong Content-Type, which is a 415).
   app.removeContentTypeParser('text/plain');
+  // Before every other hook: an upgrade refused by any of them (401, 503 ...) must still free its socket.
+  await registerWebSocket(app);
 
   registerRequestContext(app);
   registerErrorHandling(app);
@@ -138,6 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!deps.queue) app.addHook('onClose', () => queue.close({ timeoutMs: config.shutdownTimeoutMs }));
   if (!deps.events) app.addHook('onClose', () => events.close());
   app.decorate('eventBus', events);
+  // Publish, rollback, status and archive tell the schedulers (worker or in-process) to reconcile now.
+  registerScheduleNudge(app, events);
   // Embedded mode: no worker process, so the API consumes its own inline queue (same code path).
   if (queue.kind === 'inline') {
     await consumeExecutionsInline(app, {
@@ -147,6 +154,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       keyring,
       endpointPolicy: config.llmEndpointPolicy,
       httpPolicy: config.httpNodePolicy,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      leaseMs: config.executions.leaseMs,
+      sweepIntervalMs: config.executions.sweepIntervalMs,
+    });
+    await runSchedulesInline(app, {
+      queue,
+      events,
+      database: deps.database,
+      intervalMs: config.scheduleReconcileIntervalMs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
     });
   }
@@ -164,7 +180,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     models: { endpointPolicy: config.llmEndpointPolicy },
     agents: { endpointPolicy: config.llmEndpointPolicy, httpPolicy: config.httpNodePolicy },
-    executions: { queue },
+    executions: { queue, wsPingIntervalMs: config.wsPingIntervalMs },
+    hooks: { queue, ...config.webhooks },
   });
 
   return app;

@@ -59,7 +59,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     redis = config.redisUrl ? createRedisClient(config.redisUrl, logger) : undefined;
     // With Redis, executions go to BullMQ for apps/worker; without, buildApp runs them inline.
     if (config.redisUrl) {
-      queue = createQueueDriver({ redisUrl: config.redisUrl, logger: logger.child({ component: 'queue' }) });
+      queue = createQueueDriver({
+        redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
+        logger: logger.child({ component: 'queue' }),
+      });
       events = createEventBus({ redisUrl: config.redisUrl, logger: logger.child({ component: 'events' }) });
     }
     app = await buildApp({ config, database, redis, logger, plugins: options.plugins, queue, events });

@@ -35,6 +35,12 @@ async function main(): Promise<void> {
       logger,
       concurrency: env.WORKER_CONCURRENCY,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      executions: {
+        leaseMs: env.EXECUTION_LEASE_MS,
+        sweepIntervalMs: env.REAPER_INTERVAL_MS,
+        maxRecoveries: env.MAX_RECOVERIES,
+      },
+      scheduleReconcileMs: env.SCHEDULE_RECONCILE_INTERVAL_MS,
     });
   } catch (error) {
     logger.fatal({ err: error }, `starting the consumers failed: ${(error as Error).message}`);

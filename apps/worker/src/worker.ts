@@ -8,9 +8,15 @@ import {
   type QueueName,
   queueNames,
 } from '@agentflow/queue';
-import type { EndpointPolicy, Keyring } from '@agentflow/services';
+import {
+  createExecutionRuntime,
+  type EndpointPolicy,
+  type ExecutionRuntime,
+  type Keyring,
+} from '@agentflow/services';
 import type { Logger } from './logger';
 import { createProcessors, type ProcessorMap } from './processors';
+import { startSchedules } from './schedules';
 
 export interface WorkerDeps {
   /** Owned from here on: `close()` closes it. */
@@ -31,6 +37,10 @@ export interface WorkerDeps {
   httpPolicy?: EndpointPolicy | undefined;
   /** Defaults to the real processors; tests swap in their own. */
   processors?: ProcessorMap;
+  /** Lease, reaper and recovery settings of the executions runtime (ADR 0006). */
+  executions?: { leaseMs?: number; sweepIntervalMs?: number; maxRecoveries?: number } | undefined;
+  /** Reconcile period of the schedule triggers' job schedulers (default 10 s). */
+  scheduleReconcileMs?: number | undefined;
 }
 
 export interface WorkerCloseResult {
@@ -59,6 +69,20 @@ function listenerFor(logger: Logger): ConsumeListener {
  */
 export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const { queue, database, logger } = deps;
+  // Runs, cancel requests, the lease reaper and approval deadlines: one runtime per process.
+  const runtime: ExecutionRuntime | undefined =
+    database && deps.keyring
+      ? createExecutionRuntime({
+          db: database.db,
+          llm: { keyring: deps.keyring, endpointPolicy: deps.endpointPolicy, httpPolicy: deps.httpPolicy },
+          queue,
+          events: deps.events,
+          leaseMs: deps.executions?.leaseMs,
+          sweepIntervalMs: deps.executions?.sweepIntervalMs,
+          maxRecoveries: deps.executions?.maxRecoveries,
+          logger: logger.child({ component: 'executions' }),
+        })
+      : undefined;
   const processors =
     deps.processors ??
     createProcessors({
@@ -68,12 +92,20 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
       events: deps.events,
       endpointPolicy: deps.endpointPolicy,
       httpPolicy: deps.httpPolicy,
+      runtime,
+      queue,
     });
   const listener = listenerFor(logger);
   const consumers: Consumer[] = [];
 
+  let schedules: Awaited<ReturnType<typeof startSchedules>>;
   const closeEverything = async (): Promise<WorkerCloseResult> => {
     let clean = true;
+    await schedules?.close().catch((err: unknown) => logger.error({ err }, 'stopping the schedules failed'));
+    // No more sweeps or takeovers from here; active runs drain below (released if they outlive it).
+    await runtime
+      ?.stop()
+      .catch((err: unknown) => logger.error({ err }, 'stopping the executions runtime failed'));
     const result = await queue.close({ timeoutMs: deps.shutdownTimeoutMs }).catch((err: unknown) => {
       logger.error({ err }, 'closing the queue driver failed');
       clean = false;
@@ -106,6 +138,8 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
 
   try {
     for (const name of queueNames) consumers.push(await consume(name));
+    await runtime?.start();
+    schedules = await startSchedules({ ...deps, intervalMs: deps.scheduleReconcileMs });
   } catch (error) {
     // Half-started: release what is open so the caller can exit cleanly.
     await closeEverything();

@@ -51,6 +51,12 @@ export const errorCodes = {
   AGENT_NOT_ACTIVE: 409,
   CONCURRENCY_LIMIT_EXCEEDED: 429,
   IDEMPOTENCY_KEY_REUSED: 409,
+  EXECUTION_NOT_CANCELLABLE: 409,
+  EXECUTION_NOT_WAITING_APPROVAL: 409,
+  APPROVAL_NOT_ALLOWED: 403,
+  PLAN_LIMIT_EXCEEDED: 429,
+  // A plain HTTP request to a WebSocket-only route (the execution stream).
+  UPGRADE_REQUIRED: 426,
   // SSO with WorkOS (issue 3 item 2).
   SSO_NOT_CONFIGURED: 404,
   SSO_STATE_INVALID: 400,
@@ -58,6 +64,15 @@ export const errorCodes = {
   SSO_ORG_MISMATCH: 403,
   SSO_ACCOUNT_EXISTS: 409,
   SSO_PROVIDER_ERROR: 502,
+  // Webhook triggers (issue 5 item 8). The EXECUTION_* codes answer a sync hook whose run ended badly.
+  WEBHOOK_NOT_FOUND: 404,
+  WEBHOOK_HEADERS_MISSING: 400,
+  WEBHOOK_TIMESTAMP_INVALID: 401,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_TOKEN_INVALID: 401,
+  EXECUTION_FAILED: 422,
+  EXECUTION_CANCELLED: 409,
+  EXECUTION_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

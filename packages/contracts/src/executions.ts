@@ -122,7 +122,16 @@ export const executionEventTypes = [
   'execution.completed',
   'execution.failed',
   'execution.waiting_approval',
+  'execution.cancelled',
+  'execution.resumed',
   'log',
+  // While a step runs: streamed text (coalesced chunks; `llm.restart` says how many characters of
+  // the step's text to drop), agent loop iterations and tool calls, retries.
+  'llm.token',
+  'llm.restart',
+  'agent.iteration',
+  'agent.tool_call',
+  'step.retry',
 ] as const;
 export type ExecutionEventType = (typeof executionEventTypes)[number];
 

@@ -59,3 +59,21 @@ export {
   scheduleTickJobId,
   usageRollupJobSchema,
 } from './registry';
+export type {
+  ScheduleDriver,
+  ScheduleLogger,
+  ScheduleReconciler,
+  ScheduleReconcilerOptions,
+  ScheduleSpec,
+  ScheduleSyncResult,
+} from './scheduler';
+export {
+  createScheduleDriver,
+  SCHEDULES_CHANGED_CHANNEL,
+  scheduleSchedulerId,
+  startScheduleReconciler,
+} from './scheduler';
+export { BullmqScheduleDriver } from './schedulers/bullmq';
+export { nextTickMillis } from './schedulers/cron';
+export { schedulerTickOf } from './schedulers/tick';
+export { TimerScheduleDriver } from './schedulers/timer';

@@ -1,6 +1,7 @@
 import { errorEnvelopeSchema, healthSchema, type Readiness, readinessSchema } from '@agentflow/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AgentFlowError } from './errors';
+import { ExecutionsApi, type WebSocketConstructor } from './executions';
 
 export interface ClientOptions {
   /** API origin, e.g. `https://agentflow.example.com`; '' for same-origin calls in the browser. */
@@ -12,6 +13,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
+  /** WebSocket implementation for streams; default: the platform's, else the `ws` package (Node 20). */
+  WebSocket?: WebSocketConstructor;
 }
 
 interface RequestOptions {
@@ -24,9 +27,18 @@ interface RequestOptions {
 /** Typed client for the AgentFlow HTTP API: validates every response against the shared contracts. */
 export class AgentFlowClient {
   private readonly options: ClientOptions;
+  /** Executions: `stream(id, { after?, signal? })` (live events over a WebSocket). */
+  readonly executions: ExecutionsApi;
 
   constructor(options: ClientOptions) {
     this.options = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.executions = new ExecutionsApi({
+      baseUrl: this.options.baseUrl,
+      WebSocket: this.options.WebSocket,
+      // Browsers cannot set headers on a WebSocket: the credential travels as a subprotocol.
+      credential: async () => (await this.options.getAccessToken?.()) ?? this.options.apiKey,
+      probe: (path) => this.request(path, z.unknown()),
+    });
   }
 
   /** Liveness of the API process. */

@@ -1,4 +1,5 @@
 import { type Db, withOrg } from '@agentflow/db';
+import type { Keyring } from './secrets/keyring';
 
 /** Who is acting: a signed-in user, an org API key, or the system itself (workers, schedulers). */
 export type Actor =
@@ -18,6 +19,11 @@ export interface ServiceContext {
   requestId?: string;
   ip?: string;
   userAgent?: string;
+  /**
+   * The vault keyring, for work that seals a secret inside a larger transaction it does not own (the
+   * webhook endpoint created when an agent is published). The API sets it on every request context.
+   */
+  keyring?: Keyring | undefined;
 }
 
 /**

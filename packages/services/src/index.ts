@@ -11,5 +11,7 @@ export * from './mailer';
 export * from './members';
 export * from './models';
 export * from './orgs';
+export * from './schedules';
 export * from './secrets';
 export * from './teams';
+export * from './webhooks';

@@ -18,6 +18,7 @@ import type { Pingable } from '../health/readiness';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { RedisAttemptStore } from './redis-attempt-store';
 import './types';
+import { offeredWebSocketCredential, webSocketCredential } from './websocket-credential';
 
 export interface AuthPluginOptions {
   config: Pick<AppConfig, 'jwtSecret' | 'jwtSecretGenerated'> & {
@@ -106,7 +107,11 @@ function createFailedAuthLimiter(app: FastifyInstance, options: AuthPluginOption
 }
 
 function presentsCredentials(request: FastifyRequest): boolean {
-  return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
+  return (
+    request.headers.authorization !== undefined ||
+    request.headers['x-api-key'] !== undefined ||
+    offeredWebSocketCredential(request) !== undefined
+  );
 }
 
 /** authenticate(), behind the per-IP failed-credentials limit (see FailedAuthLimiter). */
@@ -147,6 +152,13 @@ async function authenticate(deps: AuthDeps, request: FastifyRequest): Promise<Re
       throw new AppError('AUTH_TOKEN_INVALID', 'API key is invalid.');
     }
     return authenticateApiKey(deps, apiKey);
+  }
+  // WebSocket routes only (`config: { websocketAuth: true }`): browsers cannot set headers there.
+  if (offeredWebSocketCredential(request) !== undefined) {
+    const credential = webSocketCredential(request, MAX_CREDENTIAL_LENGTH);
+    return credential.kind === 'access_token'
+      ? authenticateAccessToken(deps, credential.value)
+      : authenticateApiKey(deps, credential.value);
   }
   throw new AppError('AUTH_REQUIRED', 'Authentication required: send a Bearer token or an X-API-Key.');
 }

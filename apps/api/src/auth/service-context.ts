@@ -15,5 +15,7 @@ export function serviceContext(request: FastifyRequest): ServiceContext {
     requestId: request.id,
     ip: request.ip,
     userAgent: request.headers['user-agent'],
+    // Lets work inside a service transaction seal secrets (the webhook endpoint created on publish).
+    keyring: request.server.keyring,
   };
 }

@@ -20,5 +20,10 @@ declare module 'fastify' {
      * set request.auth, as on a protected route (accept an invitation, signed in or not).
      */
     auth?: 'optional';
+    /**
+     * true: a WebSocket route that also accepts the credential as the subprotocol
+     * `bearer.<token>` (browsers cannot set headers on a WebSocket); see auth/websocket-credential.ts.
+     */
+    websocketAuth?: boolean;
   }
 }

@@ -29,6 +29,9 @@ describe('loadConfig', () => {
       corsOrigins: ['http://localhost:3000'],
       bodyLimitBytes: 1024 * 1024,
       shutdownTimeoutMs: 10_000,
+      wsPingIntervalMs: 25_000,
+      queuePrefix: 'agentflow',
+      executions: { leaseMs: 30_000, sweepIntervalMs: 5_000 },
       publicUrl: 'http://127.0.0.1:4000',
       migrateOnStart: true,
       databaseAppRole: 'agentflow_app',
@@ -53,6 +56,8 @@ describe('loadConfig', () => {
       httpNodePolicy: { allowHosts: [], allowCidrs: [] },
       workos: undefined,
       ssoRedirectUri: 'http://localhost:3000/api/v1/auth/sso/callback',
+      webhooks: { syncTimeoutMs: 30_000, maxBodyBytes: 1024 * 1024 },
+      scheduleReconcileIntervalMs: 10_000,
     });
   });
 
@@ -122,6 +127,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the webhook sync timeout (max 120 s) and body limit', () => {
+    expect(loadConfig({ WEBHOOK_SYNC_TIMEOUT_MS: '5000', WEBHOOK_MAX_BODY_BYTES: '2048' }).webhooks).toEqual({
+      syncTimeoutMs: 5000,
+      maxBodyBytes: 2048,
+    });
+    expect(loadConfig({ WEBHOOK_SYNC_TIMEOUT_MS: '120000' }).webhooks.syncTimeoutMs).toBe(120_000);
+  });
+
   it('reads WorkOS credentials as a pair, with an API URL override and the SSO redirect URI', () => {
     expect(issuesOf({ WORKOS_API_KEY: 'sk_test_1' }).map((i) => i.variable)).toEqual(['WORKOS_CLIENT_ID']);
     expect(issuesOf({ WORKOS_CLIENT_ID: 'client_1' }).map((i) => i.variable)).toEqual(['WORKOS_API_KEY']);
@@ -153,6 +166,10 @@ describe('loadConfig', () => {
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       BODY_LIMIT_BYTES: '2048',
       SHUTDOWN_TIMEOUT_MS: '500',
+      WS_PING_INTERVAL_MS: '1000',
+      QUEUE_PREFIX: '{af-prod}',
+      EXECUTION_LEASE_MS: '10000',
+      REAPER_INTERVAL_MS: '1000',
       PUBLIC_URL: 'https://api.example.com/',
       MIGRATE_ON_START: 'false',
     });
@@ -165,6 +182,9 @@ describe('loadConfig', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       bodyLimitBytes: 2048,
       shutdownTimeoutMs: 500,
+      wsPingIntervalMs: 1000,
+      queuePrefix: '{af-prod}',
+      executions: { leaseMs: 10_000, sweepIntervalMs: 1000 },
       publicUrl: 'https://api.example.com',
       migrateOnStart: false,
     });
@@ -191,11 +211,19 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['BODY_LIMIT_BYTES', '0'],
     ['SHUTDOWN_TIMEOUT_MS', '-1'],
+    ['WS_PING_INTERVAL_MS', '0'],
+    ['WS_PING_INTERVAL_MS', '25s'],
+    ['QUEUE_PREFIX', 'has:colon'],
+    ['EXECUTION_LEASE_MS', '10'],
+    ['REAPER_INTERVAL_MS', 'often'],
     ['PUBLIC_URL', 'api.example.com'],
     ['MIGRATE_ON_START', 'maybe'],
     ['JWT_SECRET', 'too-short'],
     ['SMTP_URL', 'http://mail.example.com'],
     ['APP_URL', 'app.example.com'],
+    ['WEBHOOK_SYNC_TIMEOUT_MS', '120001'],
+    ['WEBHOOK_SYNC_TIMEOUT_MS', '30s'],
+    ['WEBHOOK_MAX_BODY_BYTES', '0'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     const issues = issuesOf({ [variable]: value });
     expect(issues.map((i) => i.variable)).toEqual([variable]);

@@ -91,6 +91,17 @@ export const envSchema = z.object({
   ),
   BODY_LIMIT_BYTES: withDefault(intInRange(1, 1024 * 1024 * 1024), String(1024 * 1024)),
   SHUTDOWN_TIMEOUT_MS: withDefault(intInRange(0, 10 * 60 * 1000), '10000'),
+  // WebSocket keepalive (execution streams): ping this often; a client that has not answered the
+  // previous ping by the next one is disconnected.
+  WS_PING_INTERVAL_MS: withDefault(intInRange(100, 10 * 60 * 1000), '25000'),
+  // Redis key namespace of the BullMQ queues; must equal the worker's QUEUE_PREFIX.
+  QUEUE_PREFIX: withDefault(
+    z.string().regex(/^[A-Za-z0-9_.{}-]+$/, { error: 'may only contain letters, digits and _ . { } -' }),
+    'agentflow',
+  ),
+  // Embedded mode (no REDIS_URL) runs executions in this process: its lease and reaper period.
+  EXECUTION_LEASE_MS: withDefault(intInRange(1000, 60 * 60 * 1000), '30000'),
+  REAPER_INTERVAL_MS: withDefault(intInRange(100, 10 * 60 * 1000), '5000'),
   PUBLIC_URL: optional(urlWithProtocols(['http:', 'https:'], 'https://api.example.com')),
   MIGRATE_ON_START: withDefault(z.stringbool({ error: 'must be true or false' }), 'true'),
   // Role every API query runs as (RLS applies to it; ADR 0005). Created by the `rls` migration.
@@ -163,6 +174,13 @@ export const envSchema = z.object({
   SSO_REDIRECT_URI: optional(
     urlWithProtocols(['http:', 'https:'], 'https://app.example.com/api/v1/auth/sso/callback'),
   ),
+  // Webhook triggers (POST /api/v1/hooks/:hookId): how long a sync hook waits for its run before
+  // answering 202, and the largest body a hook accepts (413 PAYLOAD_TOO_LARGE beyond).
+  WEBHOOK_SYNC_TIMEOUT_MS: withDefault(intInRange(0, 120_000), '30000'),
+  WEBHOOK_MAX_BODY_BYTES: withDefault(intInRange(1, 64 * 1024 * 1024), String(1024 * 1024)),
+  // Embedded mode's schedule triggers: how often the in-process scheduler re-reads agent_schedules
+  // (changes made through this API apply at once; this bounds everything else).
+  SCHEDULE_RECONCILE_INTERVAL_MS: withDefault(intInRange(100, 24 * 60 * 60 * 1000), '10000'),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -180,6 +198,12 @@ export interface AppConfig {
   corsOrigins: string[];
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** WebSocket ping period; a client that misses one pong (one whole period) is terminated. */
+  wsPingIntervalMs: number;
+  /** BullMQ key prefix (with REDIS_URL); the worker must use the same. */
+  queuePrefix: string;
+  /** Executions run by this process in embedded mode: lease length and reaper period (ADR 0006). */
+  executions: { leaseMs: number; sweepIntervalMs: number };
   /** Base URL clients use to reach this API (OpenAPI `servers`, links). No trailing slash. */
   publicUrl: string;
   migrateOnStart: boolean;
@@ -209,6 +233,10 @@ export interface AppConfig {
   workos: WorkosConfig | undefined;
   /** The SSO callback URL WorkOS redirects to (registered in the WorkOS dashboard). */
   ssoRedirectUri: string;
+  /** Webhook triggers: sync-hook wait (then 202) and the hook body limit (then 413). */
+  webhooks: { syncTimeoutMs: number; maxBodyBytes: number };
+  /** Period of the embedded schedule reconciler (without REDIS_URL; the worker has its own). */
+  scheduleReconcileIntervalMs: number;
 }
 
 export interface WorkosConfig {
@@ -286,6 +314,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     corsOrigins: e.CORS_ORIGINS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    wsPingIntervalMs: e.WS_PING_INTERVAL_MS,
+    queuePrefix: e.QUEUE_PREFIX,
+    executions: { leaseMs: e.EXECUTION_LEASE_MS, sweepIntervalMs: e.REAPER_INTERVAL_MS },
     publicUrl: (e.PUBLIC_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     migrateOnStart: e.MIGRATE_ON_START,
     databaseAppRole: e.DATABASE_APP_ROLE,
@@ -319,5 +350,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     masterKeys: e.MASTER_KEYS,
     llmEndpointPolicy: { allowHosts: e.LLM_ENDPOINT_ALLOW_HOSTS, allowCidrs: e.LLM_ENDPOINT_ALLOW_CIDRS },
     httpNodePolicy: { allowHosts: e.HTTP_NODE_ALLOW_HOSTS, allowCidrs: e.HTTP_NODE_ALLOW_CIDRS },
+    webhooks: { syncTimeoutMs: e.WEBHOOK_SYNC_TIMEOUT_MS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
+    scheduleReconcileIntervalMs: e.SCHEDULE_RECONCILE_INTERVAL_MS,
   };
 }

@@ -3,6 +3,7 @@ import { type AgentRoutesOptions, agentRoutes } from './agents';
 import { authRoutes } from './auth';
 import { type SsoRouteOptions, ssoAuthRoutes } from './auth/sso';
 import { type ExecutionRoutesOptions, executionRoutes } from './executions';
+import { type HookRoutesOptions, webhookRoutes } from './hooks';
 import { integrationRoutes } from './integrations';
 import { type ModelRoutesOptions, modelRoutes } from './models';
 import { type OrgRoutesOptions, orgRoutes } from './org';
@@ -22,6 +23,8 @@ export interface V1Options {
   agents: AgentRoutesOptions;
   /** The queue executions are enqueued on. */
   executions: ExecutionRoutesOptions;
+  /** Webhook triggers: the queue, the sync-hook wait and the hook body limit. */
+  hooks: HookRoutesOptions;
 }
 
 /**
@@ -36,6 +39,7 @@ export const v1Routes: FastifyPluginAsyncZod<V1Options> = async (app, options) =
   await app.register(integrationRoutes);
   await app.register(agentRoutes, options.agents);
   await app.register(executionRoutes, options.executions);
+  await app.register(webhookRoutes, options.hooks);
   for (const plugin of options.plugins) {
     await app.register(plugin);
   }

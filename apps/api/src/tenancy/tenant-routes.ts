@@ -2,6 +2,7 @@ import type { ErrorCode } from '@agentflow/contracts';
 import type { App } from '../app';
 import { agentTenantRoutes } from '../routes/agents/tenant-cases';
 import { executionTenantRoutes } from '../routes/executions/tenant-cases';
+import { hookTenantRoutes } from '../routes/hooks/tenant-cases';
 import { addMember, type TestUser } from '../test-support/auth';
 import type { CatalogRoute } from './route-catalog';
 
@@ -72,6 +73,7 @@ async function createIntegration(f: TenantFixture): Promise<string> {
 export const tenantRoutes: Record<string, TenantRouteCase | ExemptRoute> = {
   ...agentTenantRoutes,
   ...executionTenantRoutes,
+  ...hookTenantRoutes,
   'GET /api/v1/models/:id': {
     notFound: 'MODEL_NOT_FOUND',
     seed: async (f) => ({ id: await createModel(f) }),

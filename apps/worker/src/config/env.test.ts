@@ -20,6 +20,10 @@ describe('worker env', () => {
       WORKER_CONCURRENCY: 4,
       SHUTDOWN_TIMEOUT_MS: 25_000,
       STARTUP_TIMEOUT_MS: 10_000,
+      EXECUTION_LEASE_MS: 30_000,
+      REAPER_INTERVAL_MS: 5_000,
+      MAX_RECOVERIES: 3,
+      SCHEDULE_RECONCILE_INTERVAL_MS: 10_000,
       QUEUE_PREFIX: 'agentflow',
     });
   });
@@ -32,10 +36,20 @@ describe('worker env', () => {
       WORKER_CONCURRENCY: '16',
       SHUTDOWN_TIMEOUT_MS: '0',
       STARTUP_TIMEOUT_MS: '2500',
+      EXECUTION_LEASE_MS: '2000',
+      REAPER_INTERVAL_MS: '250',
+      MAX_RECOVERIES: '1',
       QUEUE_PREFIX: '{af-test}',
       PGLITE_DATA_DIR: 'memory://',
     });
-    expect(env).toMatchObject({ WORKER_CONCURRENCY: 16, SHUTDOWN_TIMEOUT_MS: 0, QUEUE_PREFIX: '{af-test}' });
+    expect(env).toMatchObject({
+      WORKER_CONCURRENCY: 16,
+      SHUTDOWN_TIMEOUT_MS: 0,
+      QUEUE_PREFIX: '{af-test}',
+      EXECUTION_LEASE_MS: 2000,
+      REAPER_INTERVAL_MS: 250,
+      MAX_RECOVERIES: 1,
+    });
   });
 
   it('requires REDIS_URL, naming it', () => {

@@ -32,6 +32,14 @@ export const workerEnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(0, 25_000),
   /** How long startup waits for Redis and the database before giving up. */
   STARTUP_TIMEOUT_MS: integer(100, 10_000),
+  /** An execution's lease; renewed every third of it. A killed worker's runs are taken over after it. */
+  EXECUTION_LEASE_MS: integer(1_000, 30_000),
+  /** How often the reaper looks for expired leases, approval deadlines and stale pending runs. */
+  REAPER_INTERVAL_MS: integer(100, 5_000),
+  /** Takeovers of a run whose worker was lost, before it fails with WORKER_LOST. */
+  MAX_RECOVERIES: integer(0, 3),
+  /** How often schedule triggers are reconciled from agent_schedules (a pause without nudge waits this long). */
+  SCHEDULE_RECONCILE_INTERVAL_MS: integer(100, 10_000),
   /** Redis key namespace of every queue; tests set a unique one to isolate runs. */
   QUEUE_PREFIX: z
     .string()

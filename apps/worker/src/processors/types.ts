@@ -1,6 +1,6 @@
 import type { Database } from '@agentflow/db';
-import type { EventBus, JobProcessor, QueueName } from '@agentflow/queue';
-import type { EndpointPolicy, Keyring } from '@agentflow/services';
+import type { EventBus, JobProcessor, QueueDriver, QueueName } from '@agentflow/queue';
+import type { EndpointPolicy, ExecutionRuntime, Keyring } from '@agentflow/services';
 import type { Logger } from '../logger';
 
 /** What every processor factory gets. Later processors add services/engine handles here. */
@@ -15,6 +15,10 @@ export interface ProcessorDeps {
   /** SSRF allow-lists of runs: org model endpoints and the HTTP node. */
   endpointPolicy?: EndpointPolicy | undefined;
   httpPolicy?: EndpointPolicy | undefined;
+  /** Runs executions (claim, cancel, recovery); absent without a database and keyring. */
+  runtime?: ExecutionRuntime | undefined;
+  /** The worker's queue driver: schedule ticks enqueue the executions they start. */
+  queue?: QueueDriver | undefined;
 }
 
 /**

@@ -53,12 +53,8 @@ export const executionApprovals = pgTable(
     ),
     index('execution_approvals_execution_idx').on(t.executionId),
     // The timeout sweep only looks at open approvals.
-    index('execution_approvals_expires_idx')
-      .on(t.expiresAt)
-      .where(sql`${t.status} = 'pending'`),
+    index('execution_approvals_expires_idx').on(t.expiresAt).where(sql`${t.status} = 'pending'`),
     // An execution waits on at most one approval at a time.
-    uniqueIndex('execution_approvals_one_pending')
-      .on(t.executionId)
-      .where(sql`${t.status} = 'pending'`),
+    uniqueIndex('execution_approvals_one_pending').on(t.executionId).where(sql`${t.status} = 'pending'`),
   ],
 );

@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../client/types';
 import {
   agentEdges,
-  agentSchedules,
   agentNodes,
+  agentSchedules,
   agents,
   agentVersions,
   apiKeys,
@@ -194,7 +194,9 @@ export async function seedOrg(db: Db) {
     timeoutAction: 'reject',
     expiresAt: inOneHour(),
   });
-  await db.insert(agentSchedules).values({ orgId, agentId: agent!.id, cron: '0 9 * * 1', timezone: 'Europe/Paris' });
+  await db
+    .insert(agentSchedules)
+    .values({ orgId, agentId: agent!.id, cron: '0 9 * * 1', timezone: 'Europe/Paris' });
 
   return { org, user, agent: agent!, version: version!, execution: execution!, kb: kb!, doc: doc! };
 }

@@ -19,6 +19,7 @@ import { consoleLogger, type QueueLogger } from '../logger';
 import { assertValidDelay, getQueueDefinition, parsePayload, resolveJobId } from '../payload';
 import { checkRedis, closeRedis, createRedis } from '../redis';
 import type { JobPayloadInput, QueueName } from '../registry';
+import { withSchedulerTick } from '../schedulers/tick';
 import { safely, settlesWithin, toError } from '../util/async';
 import { jobOptions, workerOptions } from './bullmq-options';
 
@@ -106,7 +107,8 @@ export class BullmqQueueDriver implements QueueDriver {
       try {
         let payload: ReturnType<typeof parsePayload<Q>>;
         try {
-          payload = parsePayload(queue, job.data, jobId);
+          // A job scheduler's job carries only its template data; the tick it stands for is in its id.
+          payload = parsePayload(queue, withSchedulerTick(job), jobId);
         } catch (error) {
           // Unrecoverable: even if attempts are raised one day, a bad payload must never be retried.
           const wrapped = new UnrecoverableError(toError(error).message);
@@ -217,6 +219,16 @@ export class BullmqQueueDriver implements QueueDriver {
       };
     })();
     return this.closing;
+  }
+
+  /**
+   * The BullMQ Queue of a registry queue (shared producer connection, this driver's prefix and job
+   * defaults), for what the driver interface does not cover: job schedulers (`createScheduleDriver`).
+   * Closed by this driver's `close()`.
+   */
+  bullQueue(name: QueueName): Queue {
+    if (this.closing) throw new QueueClosedError(`use "${name}"`);
+    return this.queue(name);
   }
 
   private queue(name: QueueName): Queue {

@@ -1,5 +1,7 @@
 import type { Db } from '@agentflow/db';
 import type { ServiceContext } from '../context';
+import { syncAgentSchedule } from '../schedules/sync';
+import { syncWebhookEndpoint } from '../webhooks/endpoints';
 
 /**
  * Keeps an agent's trigger resources in line with its published version and status: the webhook
@@ -8,4 +10,7 @@ import type { ServiceContext } from '../context';
  * a status change and archive, so the trigger rows can never disagree with the agent.
  * Each trigger kind adds its own sync call here.
  */
-export async function syncAgentTriggers(_tx: Db, _ctx: ServiceContext, _agentId: string): Promise<void> {}
+export async function syncAgentTriggers(tx: Db, ctx: ServiceContext, agentId: string): Promise<void> {
+  await syncAgentSchedule(tx, ctx, agentId);
+  await syncWebhookEndpoint(tx, ctx, agentId);
+}

@@ -1,26 +1,38 @@
 import type { Db } from '@agentflow/db';
 import { executionSteps } from '@agentflow/db/schema';
-import type { StepHooks } from '@agentflow/engine';
+import type { StepCompleteEvent, StepHooks } from '@agentflow/engine';
 import { and, eq } from 'drizzle-orm';
 import type { Emit, Recorder } from './recorder';
+import { createTokenBuffer } from './tokens';
 
 interface OpenStep {
   id: string;
   nodeId: string;
 }
 
+export interface StepHooksOptions {
+  orgId: string;
+  executionId: string;
+  lastStepOrder: number;
+  /** A human step paused earlier (row `pending`): when its node starts again, that row goes on. */
+  resumeStep?: { nodeId: string; stepId: string } | undefined;
+  /** How often streamed tokens are stored and published, coalesced (default 50 ms). */
+  tokenFlushMs?: number;
+}
+
 /**
- * Engine hooks that persist each step: a row `running` when it starts, `completed` / `failed` with
- * output, tokens, cost and duration when it ends, each with its event (and a log line on failure).
- * A retried attempt gets its own row (attempt + 1). Hooks are awaited, so the row exists before the
- * handler runs and a failing write fails the run.
+ * Engine hooks that persist each step. A row `running` when it starts; when the handler returns, the
+ * completion is only staged, and written by `commitCompleted` inside the checkpointer's transaction
+ * that stores the step's graph writes. So a step is recorded `completed` exactly when a resumed run
+ * will not run it again. Failures are written at once (a failed step runs again by design). Events a
+ * step emits while running (tokens coalesced, tool calls, retries, approval requests) are stored as
+ * sequenced events too, so a client replaying with `after=` misses nothing.
  */
-export function createStepHooks(
-  recorder: Recorder,
-  ids: { orgId: string; executionId: string; lastStepOrder: number },
-) {
+export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   let order = ids.lastStepOrder;
   const open = new Map<string, OpenStep>();
+  const staged = new Map<string, StepCompleteEvent>();
+  let resumeStep = ids.resumeStep;
   let tokens = 0;
   let cost = 0;
 
@@ -29,6 +41,13 @@ export function createStepHooks(
     e: { node_id: string; type: string; attempt: number },
     input: unknown,
   ): Promise<OpenStep> => {
+    if (resumeStep?.nodeId === e.node_id) {
+      const step = { id: resumeStep.stepId, nodeId: e.node_id };
+      resumeStep = undefined;
+      await tx.update(executionSteps).set({ status: 'running' }).where(stepWhere(step.id));
+      open.set(e.node_id, step);
+      return step;
+    }
     const [row] = await tx
       .insert(executionSteps)
       .values({
@@ -57,45 +76,59 @@ export function createStepHooks(
     attempt: e.attempt,
   });
 
+  const writeCompleted = async (tx: Db, emit: Emit, e: StepCompleteEvent) => {
+    const step = open.get(e.node_id) ?? (await insertStep(tx, e, e.input));
+    open.delete(e.node_id);
+    const stepTokens = e.tokens ? e.tokens.input + e.tokens.output : 0;
+    const stepCost = e.cost ?? 0;
+    tokens += stepTokens;
+    cost += stepCost;
+    const duration = Math.round(e.duration_ms);
+    await tx
+      .update(executionSteps)
+      .set({
+        status: 'completed',
+        outputData: e.output ?? null,
+        tokensUsed: stepTokens,
+        cost: stepCost.toFixed(6),
+        durationMs: duration,
+        completedAt: new Date(),
+      })
+      .where(stepWhere(step.id));
+    emit('step.completed', {
+      step_id: step.id,
+      ...info(e),
+      output: e.output ?? null,
+      ...(e.branch ? { branch: e.branch } : {}),
+      tokens: e.tokens ?? null,
+      cost: stepCost,
+      cost_known: e.cost_known ?? true,
+      duration_ms: duration,
+    });
+  };
+
+  const tokenBuffer = createTokenBuffer(
+    (chunks) =>
+      recorder.write(async (_tx, emit) => {
+        for (const c of chunks)
+          emit('llm.token', { node_id: c.nodeId, step_id: c.stepId, token: c.text, count: c.count });
+      }),
+    ids.tokenFlushMs ?? 50,
+  );
+
   const hooks: StepHooks = {
     onStepStart: (e) =>
       recorder.write(async (tx, emit) => {
         const step = await insertStep(tx, e, e.input);
         emit('step.started', { step_id: step.id, ...info(e) });
       }),
-    onStepComplete: (e) =>
-      recorder.write(async (tx, emit) => {
-        const step = open.get(e.node_id) ?? (await insertStep(tx, e, e.input));
-        open.delete(e.node_id);
-        const stepTokens = e.tokens ? e.tokens.input + e.tokens.output : 0;
-        const stepCost = e.cost ?? 0;
-        tokens += stepTokens;
-        cost += stepCost;
-        const duration = Math.round(e.duration_ms);
-        await tx
-          .update(executionSteps)
-          .set({
-            status: 'completed',
-            outputData: e.output ?? null,
-            tokensUsed: stepTokens,
-            cost: stepCost.toFixed(6),
-            durationMs: duration,
-            completedAt: new Date(),
-          })
-          .where(stepWhere(step.id));
-        emit('step.completed', {
-          step_id: step.id,
-          ...info(e),
-          output: e.output ?? null,
-          ...(e.branch ? { branch: e.branch } : {}),
-          tokens: e.tokens ?? null,
-          cost: stepCost,
-          cost_known: e.cost_known ?? true,
-          duration_ms: duration,
-        });
-      }),
-    onStepFail: (e) =>
-      recorder.write(async (tx, emit, log) => {
+    onStepComplete: async (e) => {
+      await tokenBuffer.flush();
+      staged.set(e.node_id, e);
+    },
+    onStepFail: async (e) => {
+      await tokenBuffer.flush();
+      await recorder.write(async (tx, emit, log) => {
         // Resolving the config fails before onStepStart: the step starts (and ends) here.
         const step = open.get(e.node_id) ?? (await insertStep(tx, e, e.input));
         open.delete(e.node_id);
@@ -123,18 +156,38 @@ export function createStepHooks(
           { code: e.code, attempt: e.attempt },
           step.id,
         );
-      }),
+      });
+    },
     onEvent: (e) => {
-      // Token streams and tool calls are live-only today (a later WebSocket stream); approval
-      // requests are part of the durable history.
-      if (e.type !== 'step.waiting_approval') return;
+      const stepId = open.get(e.node_id)?.id ?? null;
+      if (e.type === 'llm.token') {
+        tokenBuffer.push(e.node_id, stepId, e.token);
+        return;
+      }
+      // Anything after tokens must come after them in the stream.
+      void tokenBuffer.flush();
+      const { type, ...payload } = e as { type: string } & Record<string, unknown>;
       recorder
-        .write(async (tx, emit) => {
-          const step = open.get(e.node_id);
-          if (step) {
-            await tx.update(executionSteps).set({ status: 'pending' }).where(stepWhere(step.id));
+        .write(async (tx, emit, log) => {
+          if (type === 'step.waiting_approval') {
+            if (stepId) await tx.update(executionSteps).set({ status: 'pending' }).where(stepWhere(stepId));
+            emit('step.waiting_approval', { ...payload, step_id: stepId });
+          } else if (type === 'log') {
+            const l = e as { level: 'debug' | 'info' | 'warn'; message: string; data?: unknown };
+            log(
+              l.level,
+              l.message,
+              { node_id: e.node_id, ...(l.data === undefined ? {} : { data: l.data }) },
+              stepId,
+            );
+          } else if (
+            type === 'llm.restart' ||
+            type === 'agent.iteration' ||
+            type === 'agent.tool_call' ||
+            type === 'step.retry'
+          ) {
+            emit(type, { ...payload, step_id: stepId });
           }
-          emit('step.waiting_approval', { ...(e as Record<string, unknown>), step_id: step?.id ?? null });
         })
         .catch(() => {});
     },
@@ -143,7 +196,35 @@ export function createStepHooks(
   return {
     hooks,
     totals: () => ({ tokens, cost }),
-    /** Steps cut off by a timeout or another step's failure end as failed with the run's error. */
+    /** Continue the paused human step `stepId` when `nodeId` starts again (resume after approval). */
+    resumeAt(nodeId: string, stepId: string | null) {
+      resumeStep = stepId ? { nodeId, stepId } : undefined;
+    },
+    /** The step that is waiting for a person (its row stays `pending`), if any. */
+    openStepOf: (nodeId: string) => open.get(nodeId)?.id ?? null,
+    /**
+     * Inside the checkpointer's write transaction: the nodes whose graph writes are being stored
+     * (their `steps` channel write) are recorded completed in that same transaction.
+     */
+    async commitCompleted(tx: Db, emit: Emit, writes: Array<[string, unknown]>) {
+      for (const [channel, value] of writes) {
+        if (channel !== 'steps' || !Array.isArray(value)) continue;
+        for (const nodeId of value as string[]) {
+          const e = staged.get(nodeId);
+          if (!e) continue;
+          staged.delete(nodeId);
+          await writeCompleted(tx, emit, e);
+        }
+      }
+    },
+    /** Steps whose handler returned but whose writes were never stored (the run ended right then). */
+    async commitStaged(tx: Db, emit: Emit) {
+      for (const e of staged.values()) await writeCompleted(tx, emit, e);
+      staged.clear();
+    },
+    flushTokens: () => tokenBuffer.flush(),
+    close: () => tokenBuffer.close(),
+    /** Steps cut off by a timeout, cancel or another step's failure end as failed with the run's error. */
     async failOpen(tx: Db, emit: Emit, error: { code: string; message: string }) {
       for (const step of open.values()) {
         await tx
@@ -156,3 +237,5 @@ export function createStepHooks(
     },
   };
 }
+
+export type StepHooksHandle = ReturnType<typeof createStepHooks>;

@@ -1,3 +1,13 @@
+export { appendExecutionEvents, eventMessage, publishStoredEvents } from './append';
+export {
+  canDecide,
+  decideApproval,
+  deliveryJobId,
+  listApprovals,
+  redeliver,
+  sweepApprovalTimeouts,
+} from './approvals';
+export { type ControlMessage, cancelExecution, EXECUTION_CONTROL_CHANNEL } from './cancel';
 export {
   getExecution,
   listExecutionEvents,
@@ -5,6 +15,7 @@ export {
   listExecutionSteps,
   listExecutions,
 } from './read';
+export { recoverPending, sweepExpiredLeases } from './reaper';
 export { createRecorder, type EventPublisher, executionEventChannel } from './recorder';
 export {
   type RunExecutionDeps,
@@ -12,4 +23,12 @@ export {
   type RunExecutionOutcome,
   runExecution,
 } from './run';
+export {
+  createExecutionRuntime,
+  type ExecutionRuntime,
+  type ExecutionRuntimeDeps,
+  type RuntimeBus,
+  type RuntimeQueue,
+} from './runtime';
 export { type ExecutionQueue, type StartExecutionInput, startExecution } from './start';
+export { type ExecutionEventsPage, readExecutionEventsPage } from './stream';

@@ -1,6 +1,7 @@
 import type { ExecutionEventType } from '@agentflow/contracts';
 import { type Db, withOrg } from '@agentflow/db';
 import { executionEvents, executionLogs } from '@agentflow/db/schema';
+import { publishStoredEvents } from './append';
 
 /** Where stored events are also published live (structurally an `EventBus` of `@agentflow/queue`). */
 export interface EventPublisher {
@@ -38,7 +39,6 @@ interface RecorderOptions {
 export function createRecorder(options: RecorderOptions) {
   let seq = options.lastSeq;
   let chain: Promise<unknown> = Promise.resolve();
-  const channel = executionEventChannel(options.executionId);
 
   async function transact<T>(work: (tx: Db, emit: Emit, log: LogLine) => Promise<T>): Promise<T> {
     const pending: Array<{ type: ExecutionEventType; payload: Record<string, unknown> }> = [];
@@ -80,19 +80,7 @@ export function createRecorder(options: RecorderOptions) {
       return { result, stored };
     });
     seq = base + stored.length;
-    if (options.events) {
-      for (const row of stored.sort((a, b) => a.seq - b.seq)) {
-        const message = JSON.stringify({
-          execution_id: row.executionId,
-          seq: row.seq,
-          type: row.type,
-          payload: row.payload,
-          created_at: row.createdAt.toISOString(),
-        });
-        // Pub/sub is at most once anyway; the stored event is what clients replay.
-        await options.events.publish(channel, message).catch((error) => options.onPublishError?.(error));
-      }
-    }
+    await publishStoredEvents(options.events, stored, options.onPublishError);
     return result;
   }
 

@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExecutionStatusValue } from '@agentflow/contracts';
 import { asSystem, type Db, withOrg } from '@agentflow/db';
-import { agents, agentVersions, executionEvents, executionSteps, executions } from '@agentflow/db/schema';
-import { compileDefinition, EngineError, type RunResult } from '@agentflow/engine';
-import { MemorySaver } from '@langchain/langgraph';
-import { and, eq, sql } from 'drizzle-orm';
+import { executionSteps, executions } from '@agentflow/db/schema';
+import {
+  type CompiledAgent,
+  compileDefinition,
+  createPostgresCheckpointer,
+  EngineError,
+  type RunResult,
+} from '@agentflow/engine';
+import { and, eq } from 'drizzle-orm';
 import { buildRunServices, type RunServicesDeps } from '../agents/llm';
-import { readSettings } from '../agents/present';
 import { validOrThrow } from '../agents/publish';
 import type { ServiceContext } from '../context';
-import { createStepHooks } from './hooks';
-import { createRecorder, type EventPublisher } from './recorder';
+import { findApprovalForInterrupt } from './approvals';
+import { type Claimed, claimExecution, renewLease } from './claim';
+import { type Failure, finishExecution, releaseExecution } from './finish';
+import { createStepHooks, type StepHooksHandle } from './hooks';
+import { createRecorder, type EventPublisher, type Recorder } from './recorder';
 
 export interface RunExecutionDeps {
   db: Db;
@@ -27,24 +34,30 @@ export interface RunExecutionDeps {
 }
 
 export interface RunExecutionOptions {
-  /** The job's signal (worker shutdown). */
+  /** The job's signal: aborted when this process shuts down (the run is released, not failed). */
   signal?: AbortSignal | undefined;
+  /** Aborted when a cancel request for this execution reaches this process (the control channel). */
+  cancelSignal?: AbortSignal | undefined;
 }
 
 export type RunExecutionOutcome =
   | { status: 'skipped'; reason: 'not_found' | 'not_claimable' }
-  | { status: ExecutionStatusValue; released?: boolean };
+  | {
+      status: ExecutionStatusValue;
+      /** This process let go of the run without finishing it. */
+      released?: boolean;
+      /** Set when the run went back to `pending` and needs a new delivery (after this many claims). */
+      redeliver?: { orgId: string; attempts: number };
+    };
 
 const defaultLeaseMs = 30_000;
-const defaultWorkerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
-type Failure = { code: string; message: string };
+export const defaultWorkerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /**
- * Runs one delivered execution. Claims the row by compare-and-swap (`pending -> running` with a
- * lease); a delivery that finds it claimed, finished or cancelled does nothing, so a duplicate
- * delivery can never run it twice. Postgres records everything: steps, logs, sequenced events and
- * the final totals. Returns what happened (the processor only logs it).
+ * Runs one delivered execution: claims it (compare-and-swap), then starts it, or, when its LangGraph
+ * thread already has a checkpoint, continues it from there (after a crash) or resumes it with the
+ * decision of the approval it waits for. Postgres records everything: steps (completed in the same
+ * transaction as their checkpoint writes), logs, sequenced events and the final totals.
  */
 export async function runExecution(
   deps: RunExecutionDeps,
@@ -61,60 +74,11 @@ export async function runExecution(
   });
   if (!orgId) return { status: 'skipped', reason: 'not_found' };
 
-  const leaseMs = deps.leaseMs ?? defaultLeaseMs;
-  const owner = deps.workerId ?? defaultWorkerId;
-  const claimed = await withOrg(deps.db, orgId, async (tx) => {
-    const [row] = await tx
-      .update(executions)
-      .set({
-        status: 'running',
-        leaseOwner: owner,
-        leaseExpiresAt: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
-        startedAt: sql`coalesce(${executions.startedAt}, now())`,
-        attempts: sql`${executions.attempts} + 1`,
-      })
-      .where(
-        and(
-          eq(executions.id, executionId),
-          eq(executions.status, 'pending'),
-          sql`${executions.cancelRequestedAt} is null`,
-        ),
-      )
-      .returning();
-    if (!row) return undefined;
-    const [agent] = await tx
-      .select({ settings: agents.settings })
-      .from(agents)
-      .where(eq(agents.id, row.agentId))
-      .limit(1);
-    const [version] = row.agentVersionId
-      ? await tx
-          .select({ definition: agentVersions.definition, version: agentVersions.version })
-          .from(agentVersions)
-          .where(eq(agentVersions.id, row.agentVersionId))
-          .limit(1)
-      : [];
-    const [last] = await tx
-      .select({
-        seq: sql<number>`coalesce(max(${executionEvents.seq}), 0)`,
-      })
-      .from(executionEvents)
-      .where(eq(executionEvents.executionId, executionId));
-    const [steps] = await tx
-      .select({ order: sql<number>`coalesce(max(${executionSteps.stepOrder}), 0)` })
-      .from(executionSteps)
-      .where(eq(executionSteps.executionId, executionId));
-    return {
-      row,
-      settings: readSettings(agent?.settings ?? {}),
-      version,
-      lastSeq: Number(last?.seq ?? 0),
-      lastStepOrder: Number(steps?.order ?? 0),
-    };
-  });
+  const lease = { owner: deps.workerId ?? defaultWorkerId, ms: deps.leaseMs ?? defaultLeaseMs };
+  const ids = { orgId, executionId };
+  const claimed = await claimExecution(deps.db, ids, lease);
   if (!claimed) return { status: 'skipped', reason: 'not_claimable' };
 
-  const { row } = claimed;
   const recorder = createRecorder({
     db: deps.db,
     orgId,
@@ -124,171 +88,200 @@ export async function runExecution(
     onPublishError: (err) => deps.logger?.warn({ err, executionId }, 'publishing an execution event failed'),
   });
 
-  // The lease is ours only while we renew it; losing it (e.g. the reaper took the run over after a
-  // long pause) stops the run here, and nothing more is written.
   const leaseLost = new AbortController();
+  const cancelled = new AbortController();
+  const onCancel = () => cancelled.abort(new Error('The execution was cancelled'));
+  if (options.cancelSignal?.aborted) onCancel();
+  options.cancelSignal?.addEventListener('abort', onCancel, { once: true });
+  // The lease is ours only while we renew it; losing it stops the run here and nothing more is
+  // written. The renewal also notices a cancel request whose bus message this process missed.
   const heartbeat = setInterval(
     () => {
-      withOrg(deps.db, orgId, (tx) =>
-        tx
-          .update(executions)
-          .set({ leaseExpiresAt: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
-          .where(
-            and(
-              eq(executions.id, executionId),
-              eq(executions.leaseOwner, owner),
-              eq(executions.status, 'running'),
-            ),
-          )
-          .returning({ id: executions.id }),
-      ).then(
-        (rows) => {
-          if (rows.length === 0) leaseLost.abort(new Error('The execution lease was lost'));
+      renewLease(deps.db, ids, lease).then(
+        (state) => {
+          if (state === 'lost') leaseLost.abort(new Error('The execution lease was lost'));
+          if (state === 'cancel') onCancel();
         },
         (err) => deps.logger?.warn({ err, executionId }, 'renewing the execution lease failed'),
       );
     },
-    Math.max(50, Math.floor(leaseMs / 3)),
+    Math.max(50, Math.floor(lease.ms / 3)),
   );
   heartbeat.unref?.();
 
-  const timeoutMs = row.timeoutMs ?? claimed.settings.timeout_seconds * 1000;
+  const timeoutMs = claimed.row.timeoutMs ?? claimed.settings.timeout_seconds * 1000;
   const timeout = AbortSignal.timeout(timeoutMs);
-  const signals = [timeout, leaseLost.signal, ...(options.signal ? [options.signal] : [])];
-  const signal = AbortSignal.any(signals);
+  const signal = AbortSignal.any([
+    timeout,
+    leaseLost.signal,
+    cancelled.signal,
+    ...(options.signal ? [options.signal] : []),
+  ]);
   const hooks = createStepHooks(recorder, { orgId, executionId, lastStepOrder: claimed.lastStepOrder });
 
   try {
-    await recorder.write(async (_tx, emit, log) => {
+    let result: RunResult | undefined;
+    let failure: Failure | undefined;
+    try {
+      await announce(recorder, claimed);
+      result = await drive(deps, claimed, { recorder, hooks, signal });
+    } catch (err) {
+      await hooks.flushTokens();
+      if (
+        leaseLost.signal.aborted ||
+        (options.signal?.aborted && !timeout.aborted && !cancelled.signal.aborted)
+      ) {
+        // Shutdown or a lost lease: the run is not ours to finish. On shutdown we hand it back
+        // (pending, new delivery); a lost lease belongs to whoever holds it now.
+        await recorder.idle();
+        if (leaseLost.signal.aborted) {
+          deps.logger?.warn({ executionId }, 'execution lease lost; the run is left to its new owner');
+          return { status: 'running', released: true };
+        }
+        return await releaseExecution(recorder, {
+          executionId,
+          orgId,
+          owner: lease.owner,
+          attempts: claimed.row.attempts,
+        });
+      }
+      failure = describeFailure(err, { timeout, timeoutMs, cancelled: cancelled.signal });
+      if (failure.code === 'INTERNAL_ERROR') {
+        deps.logger?.error({ err, executionId }, 'execution failed with an unexpected error');
+      }
+    }
+    await hooks.flushTokens();
+    await recorder.idle();
+    return await finishExecution(deps, recorder, hooks, { executionId, owner: lease.owner, result, failure });
+  } finally {
+    clearInterval(heartbeat);
+    hooks.close();
+    options.cancelSignal?.removeEventListener('abort', onCancel);
+  }
+}
+
+async function announce(recorder: Recorder, claimed: Claimed): Promise<void> {
+  const { row } = claimed;
+  await recorder.write(async (tx, emit, log) => {
+    // Steps the previous owner of the lease left running never finished: they run again.
+    const orphans = await tx
+      .update(executionSteps)
+      .set({
+        status: 'failed',
+        errorMessage: 'Interrupted: the worker running this step was lost',
+        completedAt: new Date(),
+      })
+      .where(and(eq(executionSteps.executionId, row.id), eq(executionSteps.status, 'running')))
+      .returning({ id: executionSteps.id, nodeKey: executionSteps.nodeKey });
+    for (const o of orphans) {
+      emit('step.failed', {
+        step_id: o.id,
+        node_id: o.nodeKey,
+        error: { code: 'WORKER_LOST', message: 'Interrupted: the worker running this step was lost' },
+        will_retry: true,
+      });
+    }
+    const version = claimed.version?.version ?? null;
+    if (row.attempts === 1) {
       emit('execution.started', {
         attempt: row.attempts,
         agent_id: row.agentId,
         agent_version_id: row.agentVersionId,
-        version: claimed.version?.version ?? null,
+        version,
         triggered_by: row.triggeredBy,
       });
-      log('info', `Execution started (version ${claimed.version?.version ?? '?'}, attempt ${row.attempts})`);
-    });
-
-    let result: RunResult | undefined;
-    let failure: Failure | undefined;
-    try {
-      if (!claimed.version)
-        throw new EngineError('VERSION_MISSING', 'The pinned agent version no longer exists.');
-      const definition = validOrThrow(claimed.version.definition);
-      const ctx: ServiceContext = { db: deps.db, orgId, actor: { type: 'system', reason: 'execution' } };
-      const agent = compileDefinition(definition, {
-        services: await buildRunServices(ctx, deps.llm),
-        hooks: hooks.hooks,
-        checkpointer: new MemorySaver(),
-      });
-      const trigger = { type: row.triggeredBy ?? 'manual', data: row.triggerData };
-      result = await agent.run(trigger, { threadId: executionId, signal });
-    } catch (err) {
-      failure = describeFailure(err, {
-        timeout,
-        timeoutMs,
-        leaseLost: leaseLost.signal,
-        job: options.signal,
-      });
-      if (!failure) {
-        // Aborted by shutdown or a lost lease: the run is not ours to finish. The lease expires and
-        // recovery (reaper) decides; nothing more is written by this process.
-        await recorder.idle();
-        deps.logger?.warn({ executionId }, 'execution interrupted before finishing; lease left to expire');
-        return { status: 'running', released: true };
-      }
-      if (!(err instanceof EngineError) && !isAppValidation(err)) {
-        deps.logger?.error({ err, executionId }, 'execution failed with an unexpected error');
-      }
+      log('info', `Execution started (version ${version ?? '?'})`);
+    } else {
+      emit('execution.resumed', { attempt: row.attempts, version });
+      log('info', `Execution resumed (attempt ${row.attempts})`);
     }
-    await recorder.idle();
-    return await finish(deps, recorder, hooks, { executionId, owner, result, failure });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  });
 }
 
-function isAppValidation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'VALIDATION_ERROR';
+/** Starts the graph, continues it from its checkpoint, or resumes it with an approval's decision. */
+async function drive(
+  deps: RunExecutionDeps,
+  claimed: Claimed,
+  run: { recorder: Recorder; hooks: StepHooksHandle; signal: AbortSignal },
+): Promise<RunResult> {
+  const { row } = claimed;
+  if (!claimed.version)
+    throw new EngineError('VERSION_MISSING', 'The pinned agent version no longer exists.');
+  const definition = validOrThrow(claimed.version.definition);
+  const ctx: ServiceContext = {
+    db: deps.db,
+    orgId: row.orgId,
+    actor: { type: 'system', reason: 'execution' },
+  };
+  let inTx: Parameters<Parameters<Recorder['write']>[0]>[1] | undefined;
+  const checkpointer = createPostgresCheckpointer(deps.db, {
+    orgId: row.orgId,
+    linkExecution: true,
+    // Checkpoint writes go through the recorder: ordered with the run's events, and a step's
+    // completion commits with its graph writes.
+    transaction: (work) =>
+      run.recorder.write(async (tx, emit) => {
+        inTx = emit;
+        try {
+          return await work(tx);
+        } finally {
+          inTx = undefined;
+        }
+      }),
+    afterWrites: async (tx, writes) => {
+      if (inTx) await run.hooks.commitCompleted(tx, inTx, writes);
+    },
+  });
+  const agent: CompiledAgent = compileDefinition(definition, {
+    services: await buildRunServices(ctx, deps.llm),
+    hooks: run.hooks.hooks,
+    checkpointer,
+  });
+  const opts = { threadId: row.id, signal: run.signal };
+  const thread = await agent.inspect(row.id);
+  if (!thread.exists) {
+    return agent.run({ type: row.triggeredBy ?? 'manual', data: row.triggerData }, opts);
+  }
+  const pause = thread.interrupts[0];
+  if (!pause) return agent.continue(opts);
+  const approval = await withOrg(deps.db, row.orgId, (tx) =>
+    findApprovalForInterrupt(tx, { executionId: row.id, interruptId: pause.id ?? null }),
+  );
+  if (!approval || approval.status === 'pending' || approval.status === 'cancelled') {
+    // Paused, and nobody has decided yet (or the pause was never recorded): record it again.
+    return {
+      status: 'waiting_approval',
+      threadId: row.id,
+      interrupts: thread.interrupts,
+      state: undefined as never,
+    };
+  }
+  run.hooks.resumeAt(approval.nodeKey, approval.stepId);
+  return agent.resume(
+    {
+      decision:
+        approval.status === 'timed_out' ? 'timeout' : approval.status === 'approved' ? 'approve' : 'reject',
+      ...(approval.comment ? { comment: approval.comment } : {}),
+      ...(approval.decidedBy ? { by: approval.decidedBy } : {}),
+    },
+    opts,
+  );
 }
 
 function describeFailure(
   err: unknown,
-  s: { timeout: AbortSignal; timeoutMs: number; leaseLost: AbortSignal; job: AbortSignal | undefined },
-): Failure | undefined {
+  s: { timeout: AbortSignal; timeoutMs: number; cancelled: AbortSignal },
+): Failure {
+  if (s.cancelled.aborted)
+    return { code: 'EXECUTION_CANCELLED', message: 'The execution was cancelled.', cancelled: true };
   if (s.timeout.aborted) {
     return {
       code: 'EXECUTION_TIMEOUT',
       message: `The execution exceeded its ${Math.round(s.timeoutMs / 1000)} s timeout.`,
     };
   }
-  if (s.leaseLost.aborted || s.job?.aborted) return undefined;
   if (err instanceof EngineError) return { code: err.code, message: err.message };
   const e = err as { code?: unknown; message?: unknown };
-  if (e && e.code === 'VALIDATION_ERROR') {
-    return { code: 'DEFINITION_INVALID', message: String(e.message) };
-  }
+  if (e && e.code === 'VALIDATION_ERROR') return { code: 'DEFINITION_INVALID', message: String(e.message) };
   return { code: 'INTERNAL_ERROR', message: 'The execution failed with an internal error.' };
-}
-
-async function finish(
-  deps: RunExecutionDeps,
-  recorder: ReturnType<typeof createRecorder>,
-  hooks: ReturnType<typeof createStepHooks>,
-  r: { executionId: string; owner: string; result: RunResult | undefined; failure: Failure | undefined },
-): Promise<RunExecutionOutcome> {
-  const status: ExecutionStatusValue = r.failure
-    ? 'failed'
-    : r.result?.status === 'waiting_approval'
-      ? 'waiting_approval'
-      : 'completed';
-  const totals = hooks.totals();
-  const finished = await recorder.write(async (tx, emit, log) => {
-    if (r.failure) await hooks.failOpen(tx, emit, r.failure);
-    const terminal = status !== 'waiting_approval';
-    const output = r.result?.status === 'completed' ? (r.result.output ?? null) : null;
-    const [row] = await tx
-      .update(executions)
-      .set({
-        status,
-        output,
-        errorCode: r.failure?.code ?? null,
-        errorMessage: r.failure?.message ?? null,
-        totalTokens: totals.tokens,
-        totalCost: totals.cost.toFixed(6),
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        ...(terminal ? { completedAt: sql`now()` } : {}),
-      })
-      .where(
-        and(
-          eq(executions.id, r.executionId),
-          eq(executions.leaseOwner, r.owner),
-          eq(executions.status, 'running'),
-        ),
-      )
-      .returning({ startedAt: executions.startedAt, completedAt: executions.completedAt });
-    if (!row) return false;
-    const duration_ms =
-      row.startedAt && row.completedAt ? row.completedAt.getTime() - row.startedAt.getTime() : null;
-    const summary = { total_tokens: totals.tokens, total_cost: totals.cost, duration_ms };
-    if (status === 'completed') {
-      log('info', 'Execution completed', summary);
-      emit('execution.completed', { status, output, ...summary });
-    } else if (status === 'failed') {
-      log('error', `Execution failed: ${r.failure?.message}`, { code: r.failure?.code });
-      emit('execution.failed', { status, error: r.failure, ...summary });
-    } else {
-      const pending = r.result?.status === 'waiting_approval' ? r.result.interrupts[0]?.value : null;
-      log('info', 'Execution is waiting for approval');
-      emit('execution.waiting_approval', { status, approval: pending ?? null, ...summary });
-    }
-    return true;
-  });
-  if (!finished) {
-    deps.logger?.warn({ executionId: r.executionId }, 'execution lease lost before its result was stored');
-    return { status: 'running', released: true };
-  }
-  return { status };
 }

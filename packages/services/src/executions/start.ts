@@ -4,8 +4,10 @@ import {
   type ExecutionStatusValue,
   type ExecutionTrigger,
   idempotencyWindowHours,
+  limitsOfPlan,
 } from '@agentflow/contracts';
-import { agents, executions } from '@agentflow/db/schema';
+import type { Db } from '@agentflow/db';
+import { agents, executions, organizations } from '@agentflow/db/schema';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { readSettings } from '../agents/present';
 import { inOrg, type ServiceContext } from '../context';
@@ -15,7 +17,11 @@ import { inOrg, type ServiceContext } from '../context';
  * `@agentflow/queue`, which services does not depend on). The job id defaults to the execution id.
  */
 export interface ExecutionQueue {
-  enqueue(queue: 'executions', payload: { execution_id: string; org_id: string }): Promise<unknown>;
+  enqueue(
+    queue: 'executions',
+    payload: { execution_id: string; org_id: string },
+    options?: { jobId?: string },
+  ): Promise<unknown>;
 }
 
 export interface StartExecutionInput {
@@ -86,6 +92,7 @@ export async function startExecution(
       });
     }
 
+    await assertWithinPlan(tx, ctx.orgId);
     const settings = readSettings(agent.settings);
     const [active] = await tx
       .select({ n: count() })
@@ -138,4 +145,55 @@ export async function startExecution(
     }
   }
   return { execution_id: row.id, status: row.status as ExecutionStatusValue };
+}
+
+/**
+ * The org's plan limits: pending + running executions at once, and executions started in the last
+ * hour (a rolling window). Counted under the agent's row lock, like the agent's own limit.
+ */
+async function assertWithinPlan(tx: Db, orgId: string): Promise<void> {
+  const [org] = await tx
+    .select({ plan: organizations.plan })
+    .from(organizations)
+    .where(eq(organizations.id, orgId))
+    .limit(1);
+  const limits = limitsOfPlan(org?.plan);
+  const [usage] = await tx
+    .select({
+      active: sql<number>`count(*) filter (where ${executions.status} in ('pending', 'running'))`,
+      lastHour: sql<number>`count(*) filter (where ${executions.createdAt} > now() - interval '1 hour')`,
+    })
+    .from(executions)
+    .where(
+      and(
+        eq(executions.orgId, orgId),
+        sql`(${executions.status} in ('pending', 'running') or ${executions.createdAt} > now() - interval '1 hour')`,
+      ),
+    );
+  const active = Number(usage?.active ?? 0);
+  const lastHour = Number(usage?.lastHour ?? 0);
+  if (active >= limits.max_concurrent_executions) {
+    throw new AppError(
+      'PLAN_LIMIT_EXCEEDED',
+      `Your plan runs at most ${limits.max_concurrent_executions} executions at once; ${active} are pending or running.`,
+      {
+        plan: org?.plan ?? 'starter',
+        limit: 'max_concurrent_executions',
+        max: limits.max_concurrent_executions,
+        active,
+      },
+    );
+  }
+  if (lastHour >= limits.executions_per_hour) {
+    throw new AppError(
+      'PLAN_LIMIT_EXCEEDED',
+      `Your plan starts at most ${limits.executions_per_hour} executions per hour.`,
+      {
+        plan: org?.plan ?? 'starter',
+        limit: 'executions_per_hour',
+        max: limits.executions_per_hour,
+        started: lastHour,
+      },
+    );
+  }
 }

@@ -11,4 +11,7 @@ export const secretPurposes = {
   llmModelApiKey: (modelId: string): string => `llm_model.api_key:${modelId.toLowerCase()}`,
   integrationCredentials: (integrationId: string): string =>
     `integration.credentials:${integrationId.toLowerCase()}`,
+  webhookSecret: (endpointId: string): string => `webhook_endpoint.secret:${endpointId.toLowerCase()}`,
+  webhookPreviousSecret: (endpointId: string): string =>
+    `webhook_endpoint.previous_secret:${endpointId.toLowerCase()}`,
 };

@@ -73,8 +73,10 @@ export async function runRotateKeys(
     const rotated = results.filter((r) => r.newVersion !== null);
     const models = sum(rotated.map((r) => r.resealed.llmModels));
     const creds = sum(rotated.map((r) => r.resealed.integrations));
+    const hooks = sum(rotated.map((r) => r.resealed.webhookEndpoints));
     log(
-      `rotated ${rotated.length} org(s); re-sealed ${models} model key(s) and ${creds} integration credential(s)`,
+      `rotated ${rotated.length} org(s); re-sealed ${models} model key(s), ${creds} integration credential(s) ` +
+        `and ${hooks} webhook secret(s)`,
     );
   }
   for (const failure of failed) log(`  failed: ${failure.table} ${failure.id}: ${failure.reason}`);
@@ -85,7 +87,8 @@ function describe(result: OrgRotationResult): string {
   if (result.newVersion === null) return `org ${result.orgId}: no data key yet (nothing sealed), skipped`;
   return (
     `org ${result.orgId}: key v${result.previousVersion} -> v${result.newVersion}, re-sealed ` +
-    `${result.resealed.llmModels} llm_models + ${result.resealed.integrations} integrations, ` +
+    `${result.resealed.llmModels} llm_models + ${result.resealed.integrations} integrations + ` +
+    `${result.resealed.webhookEndpoints} webhook_endpoints, ` +
     `${result.failed.length} failed`
   );
 }

@@ -76,7 +76,7 @@ describe(`rotateOrgKey (${driver})`, { timeout: 60_000 }, () => {
       orgId: org.orgId,
       previousVersion: 1,
       newVersion: 2,
-      resealed: { llmModels: 2, integrations: 1 },
+      resealed: { llmModels: 2, integrations: 1, webhookEndpoints: 0 },
       failed: [],
     });
 
@@ -141,7 +141,7 @@ describe(`rotateOrgKey (${driver})`, { timeout: 60_000 }, () => {
     const stray = await sealSecret(org.ctx, 'sk-stray', { purpose: 'llm_model.api_key' });
     const strayId = await insertModel(database.db, { orgId: org.orgId, envelope: stray, keyVersion: 1 });
     const result = await rotateOrgKey(org.ctx);
-    expect(result.resealed).toEqual({ llmModels: 2, integrations: 1 });
+    expect(result.resealed).toEqual({ llmModels: 2, integrations: 1, webhookEndpoints: 0 });
     expect(result.failed).toEqual([{ table: 'llm_models', id: strayId, reason: 'authentication_failed' }]);
     expect((await storedModel(strayId)).apiKeyEncrypted).toBe(stray);
   });
@@ -235,9 +235,11 @@ describe(`keys:rotate command (${driver})`, { timeout: 60_000 }, () => {
     });
     expect(code).toBe(0);
     expect(lines).toContain(
-      `org ${org.orgId}: key v1 -> v2, re-sealed 2 llm_models + 1 integrations, 0 failed`,
+      `org ${org.orgId}: key v1 -> v2, re-sealed 2 llm_models + 1 integrations + 0 webhook_endpoints, 0 failed`,
     );
-    expect(lines.at(-1)).toBe('rotated 1 org(s); re-sealed 2 model key(s) and 1 integration credential(s)');
+    expect(lines.at(-1)).toBe(
+      'rotated 1 org(s); re-sealed 2 model key(s), 1 integration credential(s) and 0 webhook secret(s)',
+    );
     for (const value of org.plaintexts.values()) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
       expect(lines.join('\n')).not.toContain(text);

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { asSystem, type Db, withOrg } from '@agentflow/db';
-import { integrations, llmModels, orgDataKeys } from '@agentflow/db/schema';
+import { integrations, llmModels, orgDataKeys, webhookEndpoints } from '@agentflow/db/schema';
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { dataKeyByVersion, insertActiveKey, nextKeyVersion, selectActiveKey } from './data-keys';
 import { parseEnvelope } from './envelope';
@@ -10,7 +10,7 @@ import { secretPurposes } from './purposes';
 import { type SecretsContext, sealWithKey, tryOpen } from './vault';
 
 export interface RotationFailure {
-  table: 'llm_models' | 'integrations' | 'org_data_keys';
+  table: 'llm_models' | 'integrations' | 'webhook_endpoints' | 'org_data_keys';
   /** Row id (org_data_keys: `<org id>/v<version>`). Identifiers only, never values. */
   id: string;
   reason: SecretDecryptionReason;
@@ -21,14 +21,16 @@ export interface OrgRotationResult {
   /** null: the org has never sealed a secret, so there was nothing to rotate. */
   previousVersion: number | null;
   newVersion: number | null;
-  resealed: { llmModels: number; integrations: number };
+  /** webhookEndpoints: endpoints whose secret (and previous secret, if any) were re-sealed. */
+  resealed: { llmModels: number; integrations: number; webhookEndpoints: number };
   /** Rows that could not be opened; they are left untouched (still under their old, kept key). */
   failed: RotationFailure[];
 }
 
 /**
  * DEK rotation for one org, in one transaction: retire the active key, create version n+1, re-seal
- * every llm_models.api_key_encrypted and integrations.credentials_encrypted of the org under it
+ * every llm_models.api_key_encrypted, integrations.credentials_encrypted and webhook_endpoints secret
+ * (current and previous) of the org under it
  * (whatever older version each was on). Retired keys are kept: an envelope stored elsewhere, or read
  * by a request that raced with the rotation, still opens. updated_at is left alone: the secret itself
  * did not change.
@@ -40,7 +42,7 @@ export async function rotateOrgKey(ctx: SecretsContext): Promise<OrgRotationResu
       orgId,
       previousVersion: null,
       newVersion: null,
-      resealed: { llmModels: 0, integrations: 0 },
+      resealed: { llmModels: 0, integrations: 0, webhookEndpoints: 0 },
       failed: [],
     };
     // FOR UPDATE serialises rotations of one org. The waiter's row is retired by the time it gets the
@@ -126,6 +128,43 @@ export async function rotateOrgKey(ctx: SecretsContext): Promise<OrgRotationResu
         })
         .where(eq(integrations.id, row.id));
       result.resealed.integrations++;
+    }
+
+    const hooks = await tx
+      .select({
+        id: webhookEndpoints.id,
+        secret: webhookEndpoints.secretEncrypted,
+        previous: webhookEndpoints.previousSecretEncrypted,
+      })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.orgId, orgId))
+      .for('update');
+    for (const hook of hooks) {
+      const secret = await reseal(
+        'webhook_endpoints',
+        hook.id,
+        hook.secret,
+        secretPurposes.webhookSecret(hook.id),
+      );
+      const previous = hook.previous
+        ? await reseal(
+            'webhook_endpoints',
+            hook.id,
+            hook.previous,
+            secretPurposes.webhookPreviousSecret(hook.id),
+          )
+        : null;
+      if (secret === undefined || previous === undefined) continue;
+      await tx
+        .update(webhookEndpoints)
+        .set({
+          secretEncrypted: secret,
+          previousSecretEncrypted: previous,
+          dataKeyVersion: newVersion,
+          updatedAt: sql`${webhookEndpoints.updatedAt}`,
+        })
+        .where(eq(webhookEndpoints.id, hook.id));
+      result.resealed.webhookEndpoints++;
     }
     return result;
   });

@@ -1,9 +1,13 @@
+import { planLimits } from '@agentflow/contracts';
 import { APP_ROLE } from '@agentflow/db';
+import { executions, organizations } from '@agentflow/db/schema';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app';
 import { createTestApp, sharedTestDatabase } from '../../test-support/test-app';
 import { caller, createAgentAs } from '../agents/test-fixtures';
 import { addMember, createOrgWithOwner, type TestMember } from '../org/test-fixtures';
+import { activeAgent, slowDefinition } from './runtime-fixtures';
 
 const shared = sharedTestDatabase();
 let app: App;
@@ -84,7 +88,19 @@ describe('executions (inline queue: no REDIS_URL)', () => {
 
     const events = (await call(owner, 'GET', `/api/v1/executions/${id}/events`)).json().data;
     expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
-    const types = events.map((e: { type: string }) => e.type).filter((t: string) => t !== 'log');
+    const types = events
+      .map((e: { type: string }) => e.type)
+      .filter((t: string) => t !== 'log' && t !== 'llm.token');
+    // The AI step's streamed text is stored too (coalesced chunks), between its start and end.
+    type Ev = { type: string; payload: Record<string, unknown> };
+    const tokens = (events as Ev[]).filter((e) => e.type === 'llm.token');
+    expect(tokens.length).toBeGreaterThan(0);
+    const aiDone = (events as Ev[]).find(
+      (e) => e.type === 'step.completed' && e.payload.node_id === tokens[0]!.payload.node_id,
+    );
+    expect(tokens.map((e) => e.payload.token).join('')).toBe(
+      (aiDone!.payload.output as { text: string }).text,
+    );
     expect(types).toEqual([
       'execution.started',
       'step.started',
@@ -141,20 +157,57 @@ describe('executions (inline queue: no REDIS_URL)', () => {
 
   it('enforces the agent concurrency_limit over pending + running executions', async () => {
     const owner = await createOrgWithOwner(app);
-    const agentId = await activeStarter(owner, { concurrency_limit: 1 });
-    // Two starts in one tick: the inline queue runs jobs only after enqueue returns, so the first is
-    // still pending when the second is checked.
-    const [a, b] = await Promise.all([
-      call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {}),
-      call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {}),
-    ]);
-    const codes = [a.statusCode, b.statusCode].sort();
-    if (codes[1] === 429) {
-      const refused = a.statusCode === 429 ? a : b;
-      expect(refused.json().error.code).toBe('CONCURRENCY_LIMIT_EXCEEDED');
-    }
-    const accepted = [a, b].find((r) => r.statusCode === 202)!;
-    await waitForStatus(owner, accepted.json().execution_id, ['completed']);
+    const agentId = await activeAgent(app, owner, slowDefinition(30), { concurrency_limit: 1 });
+    const first = await call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {});
+    expect(first.statusCode).toBe(202);
+    // Pending or already running, it holds the only slot.
+    const second = await call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {});
+    expect(second.statusCode).toBe(429);
+    expect(second.json().error).toMatchObject({
+      code: 'CONCURRENCY_LIMIT_EXCEEDED',
+      details: { concurrency_limit: 1, active: 1 },
+    });
+    // Concurrent starts cannot both take the last slot (the agent row is locked for the check).
+    const id = first.json().execution_id;
+    await call(owner, 'POST', `/api/v1/executions/${id}/cancel`);
+    await waitForStatus(owner, id, ['cancelled']);
+    const racing = await Promise.all(
+      [1, 2, 3].map(() => call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {})),
+    );
+    expect(racing.map((r) => r.statusCode).sort()).toEqual([202, 429, 429]);
+    const winner = racing.find((r) => r.statusCode === 202)!.json().execution_id;
+    await call(owner, 'POST', `/api/v1/executions/${winner}/cancel`);
+    await waitForStatus(owner, winner, ['cancelled']);
+  });
+
+  it("enforces the org's plan: executions at once and per rolling hour", async () => {
+    const owner = await createOrgWithOwner(app);
+    const agentId = await activeAgent(app, owner, slowDefinition(0));
+    const { max_concurrent_executions: maxActive, executions_per_hour: perHour } = planLimits.starter;
+    const fill = (n: number, status: 'pending' | 'completed') =>
+      shared
+        .get()
+        .db.insert(executions)
+        .values(Array.from({ length: n }, () => ({ orgId: owner.orgId, agentId, status })));
+    await fill(maxActive, 'pending');
+    const busy = await call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {});
+    expect(busy.statusCode).toBe(429);
+    expect(busy.json().error).toMatchObject({
+      code: 'PLAN_LIMIT_EXCEEDED',
+      details: { plan: 'starter', limit: 'max_concurrent_executions', max: maxActive },
+    });
+    await shared
+      .get()
+      .db.update(executions)
+      .set({ status: 'completed' })
+      .where(and(eq(executions.orgId, owner.orgId), eq(executions.status, 'pending')));
+    await fill(perHour - maxActive, 'completed');
+    const hourly = await call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {});
+    expect(hourly.statusCode).toBe(429);
+    expect(hourly.json().error.details).toMatchObject({ limit: 'executions_per_hour', max: perHour });
+    // A bigger plan lifts both.
+    await shared.get().db.update(organizations).set({ plan: 'pro' }).where(eq(organizations.id, owner.orgId));
+    expect((await call(owner, 'POST', `/api/v1/agents/${agentId}/execute`, {})).statusCode).toBe(202);
   });
 
   it('validates list filters and cursors', async () => {

@@ -1,6 +1,6 @@
 import type { Database } from '@agentflow/db';
 import type { EventBus, QueueDriver } from '@agentflow/queue';
-import { type EndpointPolicy, type Keyring, runExecution } from '@agentflow/services';
+import { createExecutionRuntime, type EndpointPolicy, type Keyring } from '@agentflow/services';
 import type { FastifyInstance } from 'fastify';
 
 export interface InlineExecutionsOptions {
@@ -12,35 +12,35 @@ export interface InlineExecutionsOptions {
   httpPolicy?: EndpointPolicy | undefined;
   shutdownTimeoutMs: number;
   concurrency?: number;
+  /** Lease, reaper and recovery settings (ADR 0006); defaults suit a single embedded process. */
+  leaseMs?: number | undefined;
+  sweepIntervalMs?: number | undefined;
 }
 
 /**
- * Embedded mode (no REDIS_URL): the API consumes the inline `executions` queue itself with the same
- * `runExecution` the worker uses. Closing the app stops taking jobs and waits (bounded) for the runs
- * in flight, before the caller closes the database.
+ * Embedded mode (no REDIS_URL): the API consumes the inline `executions` queue itself through the same
+ * executions runtime the worker uses (runs, cancel, reaper, approval deadlines, re-enqueueing the
+ * pending runs a restart lost). Closing the app stops the runtime, stops taking jobs and waits
+ * (bounded) for the runs in flight, before the caller closes the database.
  */
 export async function consumeExecutionsInline(
   app: FastifyInstance,
   options: InlineExecutionsOptions,
 ): Promise<void> {
   const logger = app.log.child({ component: 'executions' });
+  const runtime = createExecutionRuntime({
+    db: options.database.db,
+    llm: { keyring: options.keyring, endpointPolicy: options.endpointPolicy, httpPolicy: options.httpPolicy },
+    queue: options.queue,
+    events: options.events,
+    leaseMs: options.leaseMs,
+    sweepIntervalMs: options.sweepIntervalMs,
+    logger,
+  });
   const consumer = await options.queue.consume(
     'executions',
     async (payload, job) => {
-      const outcome = await runExecution(
-        {
-          db: options.database.db,
-          llm: {
-            keyring: options.keyring,
-            endpointPolicy: options.endpointPolicy,
-            httpPolicy: options.httpPolicy,
-          },
-          events: options.events,
-          logger,
-        },
-        payload.execution_id,
-        { signal: job.signal },
-      );
+      const outcome = await runtime.process(payload.execution_id, job.signal);
       logger.debug({ executionId: payload.execution_id, jobId: job.jobId, outcome }, 'execution job done');
     },
     {
@@ -48,7 +48,9 @@ export async function consumeExecutionsInline(
       listener: { onFailed: (job, err) => logger.error({ ...job, err }, 'execution job failed') },
     },
   );
+  await runtime.start();
   app.addHook('onClose', async () => {
+    await runtime.stop();
     await consumer.close({ timeoutMs: options.shutdownTimeoutMs });
   });
 }
