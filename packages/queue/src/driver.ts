@@ -97,6 +97,12 @@ export interface QueueDriver {
   getJob(queue: QueueName, jobId: string): Promise<JobSnapshot | undefined>;
   /** Throws when the backing store does not answer within `timeoutMs` (default 5 000 ms). */
   ping(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Calls `listener` each time the connection to the backing store comes back after a loss (not on
+   * the first connect): jobs enqueued meanwhile may be lost, so owners of the truth re-enqueue.
+   * Returns an unsubscribe function. The inline driver never reconnects.
+   */
+  onReconnect?(listener: () => void): () => void;
   /** Closes every consumer (waiting for active jobs, see `CloseOptions`), then the connections it owns. */
   close(options?: CloseOptions): Promise<CloseResult>;
 }

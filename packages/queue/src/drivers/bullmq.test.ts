@@ -49,6 +49,29 @@ describe.skipIf(!redisUrl)(title('bullmq driver'), () => {
     });
   });
 
+  it('tells its listeners when the Redis connection comes back, not on the first connect', async () => {
+    const { driver, prefix, lines } = newDriver();
+    try {
+      let reconnects = 0;
+      const off = driver.onReconnect(() => void reconnects++);
+      await driver.ping();
+      expect(reconnects).toBe(0);
+      // Cut the producer connection from the server side; ioredis reconnects on its own.
+      const clients = String(await admin!.call('CLIENT', 'LIST'));
+      const id = clients
+        .split('\n')
+        .find((line) => line.includes(`name=${prefix}:producer`))
+        ?.match(/id=(\d+)/)?.[1];
+      expect(id).toBeDefined();
+      await admin!.call('CLIENT', 'KILL', 'ID', id!);
+      await waitFor(() => reconnects === 1 || undefined, { timeoutMs: 10_000, what: 'the reconnect' });
+      expect(lines.some((l) => l.message === 'redis connection restored')).toBe(true);
+      off();
+    } finally {
+      await driver.close({ timeoutMs: 1_000 });
+    }
+  });
+
   describe('redis specifics', () => {
     let fixture: ReturnType<typeof newDriver>;
     beforeAll(() => {

@@ -58,6 +58,7 @@ export class BullmqQueueDriver implements QueueDriver {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly consumers = new Set<Consumer>();
   private closing: Promise<CloseResult> | undefined;
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(private readonly options: BullmqDriverOptions) {
     this.prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
@@ -67,6 +68,27 @@ export class BullmqQueueDriver implements QueueDriver {
       connectionName: `${this.prefix}:producer`,
       onError: (err) => this.logger.warn({ err }, 'redis producer connection error'),
     });
+    // ioredis emits 'ready' on every (re)connect; only the ones after a loss are news.
+    let connectedBefore = false;
+    this.producer.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      this.logger.warn({ prefix: this.prefix }, 'redis connection restored');
+      for (const listener of this.reconnectListeners) {
+        try {
+          listener();
+        } catch (err) {
+          this.logger.error({ err }, 'a reconnect listener failed');
+        }
+      }
+    });
+  }
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   async enqueue<Q extends QueueName>(

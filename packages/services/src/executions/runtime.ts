@@ -12,6 +12,8 @@ export interface RuntimeBus extends EventPublisher {
 
 export interface RuntimeQueue extends ExecutionQueue {
   getJob?(queue: 'executions', jobId: string): Promise<{ state: string } | undefined>;
+  /** The queue's store came back after a loss (jobs enqueued meanwhile may be gone). */
+  onReconnect?(listener: () => void): () => void;
 }
 
 export interface ExecutionRuntimeDeps extends Omit<RunExecutionDeps, 'events'> {
@@ -33,7 +35,10 @@ export interface ExecutionRuntimeDeps extends Omit<RunExecutionDeps, 'events'> {
 }
 
 export interface ExecutionRuntime {
-  /** Listens for cancel requests, re-enqueues pending runs with no job, starts the periodic sweep. */
+  /**
+   * Listens for cancel requests, re-enqueues pending runs with no job (now, and whenever the queue's
+   * store reconnects), starts the periodic sweep.
+   */
   start(): Promise<void>;
   /** Runs one delivered execution (what a queue processor calls). */
   process(executionId: string, signal?: AbortSignal): Promise<RunExecutionOutcome>;
@@ -56,6 +61,7 @@ export function createExecutionRuntime(deps: ExecutionRuntimeDeps): ExecutionRun
   const running = new Map<string, AbortController>();
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
+  let offReconnect: (() => void) | undefined;
   let sweeping: Promise<void> | undefined;
   const reaper = {
     db: deps.db,
@@ -105,6 +111,11 @@ export function createExecutionRuntime(deps: ExecutionRuntimeDeps): ExecutionRun
       await recoverPending(reaper, { olderThanMs: 0, isQueued }).catch((err) =>
         deps.logger?.warn({ err }, 're-enqueueing pending executions at startup failed'),
       );
+      offReconnect = deps.queue.onReconnect?.(() => {
+        void recoverPending(reaper, { olderThanMs: 0, isQueued }).catch((err) =>
+          deps.logger?.warn({ err }, 're-enqueueing pending executions after a reconnect failed'),
+        );
+      });
       const every = deps.sweepIntervalMs ?? 5_000;
       timer = setInterval(() => {
         sweeping ??= sweepOnce().finally(() => {
@@ -137,6 +148,8 @@ export function createExecutionRuntime(deps: ExecutionRuntimeDeps): ExecutionRun
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      offReconnect?.();
+      offReconnect = undefined;
       await sweeping;
       await unsubscribe?.().catch(() => {});
       unsubscribe = undefined;
