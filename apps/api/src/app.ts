@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '@agentflow/db';
 import { createEventBus, type EventBus, InlineQueueDriver, type QueueDriver } from '@agentflow/queue';
-import { createKeyring, createMailer, type Keyring, type Mailer } from '@agentflow/services';
+import {
+  createKeyring,
+  createMailer,
+  createObjectStorage,
+  type Keyring,
+  type Mailer,
+  type ObjectStorage,
+} from '@agentflow/services';
 import fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import {
   type FastifyPluginAsyncZod,
@@ -23,6 +30,7 @@ import { registerRequestContext } from './plugins/request-context';
 import { registerSecurity } from './plugins/security';
 import { registerWebSocket } from './plugins/websocket';
 import { consumeExecutionsInline } from './routes/executions/inline-consumer';
+import { consumeIngestionInline } from './routes/knowledge/inline-ingestion';
 import { API_PREFIX, v1Routes } from './routes/v1';
 import { runSchedulesInline } from './schedules/inline';
 import { registerScheduleNudge } from './schedules/nudge';
@@ -59,6 +67,8 @@ export interface AppDeps {
   queue?: QueueDriver | undefined;
   /** Where execution events are published (`execution:{id}`); in-process by default. Caller's to close. */
   events?: EventBus | undefined;
+  /** Knowledge-base document files; from config (local directory or S3) when omitted. */
+  storage?: ObjectStorage | undefined;
 }
 
 declare module 'fastify' {
@@ -145,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('eventBus', events);
   // Publish, rollback, status and archive tell the schedulers (worker or in-process) to reconcile now.
   registerScheduleNudge(app, events);
+  const storage = deps.storage ?? createObjectStorage(config.knowledge.storage);
   // Embedded mode: no worker process, so the API consumes its own inline queue (same code path).
   if (queue.kind === 'inline') {
     await consumeExecutionsInline(app, {
@@ -157,6 +168,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       leaseMs: config.executions.leaseMs,
       sweepIntervalMs: config.executions.sweepIntervalMs,
+    });
+    await consumeIngestionInline(app, {
+      queue,
+      events,
+      database: deps.database,
+      keyring,
+      storage,
+      endpointPolicy: config.llmEndpointPolicy,
+      httpPolicy: config.httpNodePolicy,
+      maxFileBytes: config.knowledge.maxFileBytes,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
     });
     await runSchedulesInline(app, {
       queue,
@@ -182,6 +204,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     agents: { endpointPolicy: config.llmEndpointPolicy, httpPolicy: config.httpNodePolicy },
     executions: { queue, wsPingIntervalMs: config.wsPingIntervalMs },
     hooks: { queue, ...config.webhooks },
+    knowledge: {
+      endpointPolicy: config.llmEndpointPolicy,
+      documents: {
+        storage,
+        queue,
+        maxFileBytes: config.knowledge.maxFileBytes,
+        httpPolicy: config.httpNodePolicy,
+      },
+      removeFiles: async (paths) => {
+        await Promise.all(paths.map((path) => storage.delete(path)));
+      },
+    },
   });
 
   return app;

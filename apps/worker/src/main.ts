@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { createObjectStorage, storageConfigFromEnv } from '@agentflow/services';
 import { loadWorkerEnv, type WorkerEnv } from './config/env';
 import { createLogger } from './logger';
 import { connectResources } from './resources';
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
         maxRecoveries: env.MAX_RECOVERIES,
       },
       scheduleReconcileMs: env.SCHEDULE_RECONCILE_INTERVAL_MS,
+      storage: createObjectStorage(storageConfigFromEnv(env, resolve(env.DATA_DIR))),
+      maxFileBytes: env.KNOWLEDGE_MAX_FILE_BYTES,
     });
   } catch (error) {
     logger.fatal({ err: error }, `starting the consumers failed: ${(error as Error).message}`);

@@ -13,6 +13,7 @@ import {
   type EndpointPolicy,
   type ExecutionRuntime,
   type Keyring,
+  type ObjectStorage,
 } from '@agentflow/services';
 import type { Logger } from './logger';
 import { createProcessors, type ProcessorMap } from './processors';
@@ -35,6 +36,10 @@ export interface WorkerDeps {
   /** SSRF allow-lists of runs (org model endpoints, HTTP node); safe defaults when absent. */
   endpointPolicy?: EndpointPolicy | undefined;
   httpPolicy?: EndpointPolicy | undefined;
+  /** Knowledge-base document files for the ingestion processor (the API's storage). */
+  storage?: ObjectStorage | undefined;
+  /** Largest URL document download (KNOWLEDGE_MAX_FILE_BYTES). */
+  maxFileBytes?: number | undefined;
   /** Defaults to the real processors; tests swap in their own. */
   processors?: ProcessorMap;
   /** Lease, reaper and recovery settings of the executions runtime (ADR 0006). */
@@ -94,6 +99,8 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
       httpPolicy: deps.httpPolicy,
       runtime,
       queue,
+      storage: deps.storage,
+      maxFileBytes: deps.maxFileBytes,
     });
   const listener = listenerFor(logger);
   const consumers: Consumer[] = [];

@@ -73,6 +73,11 @@ export const errorCodes = {
   EXECUTION_FAILED: 422,
   EXECUTION_CANCELLED: 409,
   EXECUTION_TIMEOUT: 504,
+  // Knowledge bases (issue 7).
+  KNOWLEDGE_BASE_NOT_FOUND: 404,
+  // Documents and ingestion (issue 7).
+  DOCUMENT_NOT_FOUND: 404,
+  EMBEDDING_NOT_CONFIGURED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

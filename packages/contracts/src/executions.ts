@@ -51,7 +51,13 @@ export const executionSchema = z
   .object({
     id: uuid,
     agent_id: uuid,
+    agent_name: z.string().describe("The agent's current name"),
     agent_version_id: uuid.nullable(),
+    agent_version: z
+      .number()
+      .int()
+      .nullable()
+      .describe("The pinned version's number (GET /agents/:agent_id/versions/:n has its definition)"),
     status: executionStatusSchema,
     triggered_by: z.string().nullable(),
     triggered_by_user_id: uuid.nullable(),

@@ -7,6 +7,8 @@ export * from './execution-stream';
 export * from './executions';
 export * from './health';
 export * from './integrations';
+export * from './knowledge';
+export * from './knowledge-documents';
 export * from './models';
 export * from './org';
 export * from './pagination';

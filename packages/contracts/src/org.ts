@@ -124,6 +124,27 @@ export const acceptInvitationBodySchema = z
   .strict();
 export type AcceptInvitationBody = z.infer<typeof acceptInvitationBodySchema>;
 
+/** `POST /invitations/preview`: the token travels in the body so it stays out of URLs and logs. */
+export const invitationPreviewBodySchema = z.object({ token: z.string().min(16).max(256) }).strict();
+export type InvitationPreviewBody = z.infer<typeof invitationPreviewBodySchema>;
+
+export const invitationPreviewSchema = z
+  .object({
+    email: z.string().describe('The invited email'),
+    role: roleSchema,
+    organization: z.object({ name: z.string(), slug: z.string() }),
+    invited_by: z
+      .string()
+      .nullable()
+      .describe('Name (or email) of the inviter; null if that account is gone'),
+    expires_at: timestamp,
+    account_exists: z
+      .boolean()
+      .describe('An account exists for the email: sign in and accept, rather than create one'),
+  })
+  .meta({ id: 'InvitationPreview' });
+export type InvitationPreview = z.infer<typeof invitationPreviewSchema>;
+
 // ---------------------------------------------------------------------------------------------------
 // Teams
 

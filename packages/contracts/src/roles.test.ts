@@ -23,10 +23,12 @@ const expected: Record<MatrixPermission, [boolean, boolean, boolean, boolean]> =
   'billing:manage': [true, false, false, false],
   'audit:view': [true, true, false, false],
   'api_keys:manage': [true, true, false, false],
+  // Issue 7: knowledge bases are written by whoever builds agents.
+  'knowledge:manage': [true, true, true, false],
 };
 
 describe('permission matrix (seed 004 §8.2)', () => {
-  it('covers exactly the ten permissions of the PRD', () => {
+  it('covers exactly the permissions of the PRD plus knowledge:manage', () => {
     expect([...matrixPermissions].sort()).toEqual(Object.keys(expected).sort());
   });
 

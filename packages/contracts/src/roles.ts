@@ -20,6 +20,7 @@ export const permissionMatrix = {
   'billing:manage': ['owner'],
   'audit:view': ['owner', 'admin'],
   'api_keys:manage': ['owner', 'admin'],
+  'knowledge:manage': ['owner', 'admin', 'editor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type MatrixPermission = keyof typeof permissionMatrix;
@@ -75,6 +76,7 @@ export const permissionScope: Record<Permission, ApiKeyScope | null> = {
   'billing:manage': null,
   'audit:view': null,
   'api_keys:manage': null,
+  'knowledge:manage': 'knowledge:write',
   'org:view': 'agents:read',
   'members:view': null,
   'agents:view': 'agents:read',

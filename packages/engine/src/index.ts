@@ -13,6 +13,7 @@ export {
   StepTimeoutError,
   VariableError,
 } from './errors';
+export { contextText as knowledgeContextText, knowledgeSearchHandler } from './handlers/knowledge';
 export { createDefaultRegistry, HandlerRegistry } from './handlers/registry';
 export {
   type CredentialResolver,
@@ -21,6 +22,7 @@ export {
   type EngineServices,
   type HandlerContext,
   type HandlerResult,
+  type KnowledgeHit,
   type KnowledgeSearch,
   type NodeHandler,
 } from './handlers/types';

@@ -7,6 +7,7 @@ export { type Actor, inOrg, type ServiceContext } from './context';
 export * from './executions';
 export * from './integrations';
 export * from './invitations';
+export * from './knowledge';
 export * from './mailer';
 export * from './members';
 export * from './models';

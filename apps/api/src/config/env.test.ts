@@ -58,7 +58,38 @@ describe('loadConfig', () => {
       ssoRedirectUri: 'http://localhost:3000/api/v1/auth/sso/callback',
       webhooks: { syncTimeoutMs: 30_000, maxBodyBytes: 1024 * 1024 },
       scheduleReconcileIntervalMs: 10_000,
+      knowledge: { maxFileBytes: 20 * 1024 * 1024, storage: { kind: 'local', root: '/srv/app/.data/files' } },
     });
+  });
+
+  it('stores knowledge files in S3 when S3_BUCKET is set; credentials come in pairs', () => {
+    const s3 = loadConfig({
+      S3_BUCKET: 'agentflow-docs',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'AKIA',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+      KNOWLEDGE_MAX_FILE_BYTES: '1048576',
+    }).knowledge;
+    expect(s3).toEqual({
+      maxFileBytes: 1024 * 1024,
+      storage: {
+        kind: 's3',
+        bucket: 'agentflow-docs',
+        endpoint: 'http://minio:9000',
+        region: 'eu-west-1',
+        accessKeyId: 'AKIA',
+        secretAccessKey: 'secret',
+        forcePathStyle: true,
+      },
+    });
+    expect(issuesOf({ S3_BUCKET: 'b1b', S3_ACCESS_KEY_ID: 'AKIA' })).toEqual([
+      { variable: 'S3_SECRET_ACCESS_KEY', message: 'is required when the other S3_* credential is set' },
+    ]);
+    expect(issuesOf({ S3_BUCKET: 'Not A Bucket' })[0]?.variable).toBe('S3_BUCKET');
+    expect(issuesOf({ KNOWLEDGE_MAX_FILE_BYTES: '20MB' })[0]?.variable).toBe('KNOWLEDGE_MAX_FILE_BYTES');
+    expect(loadConfig({ DATA_DIR: 'memory://' }).knowledge.storage).toMatchObject({ kind: 'local' });
   });
 
   it('listens on all interfaces in production unless HOST is set', () => {

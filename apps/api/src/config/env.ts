@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
-import { validateMasterKeysEnv } from '@agentflow/services';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { type StorageConfig, validateMasterKeysEnv } from '@agentflow/services';
 import { z } from 'zod';
 
 /**
@@ -181,6 +182,17 @@ export const envSchema = z.object({
   // Embedded mode's schedule triggers: how often the in-process scheduler re-reads agent_schedules
   // (changes made through this API apply at once; this bounds everything else).
   SCHEDULE_RECONCILE_INTERVAL_MS: withDefault(intInRange(100, 24 * 60 * 60 * 1000), '10000'),
+  // Knowledge-base documents: largest file per upload (413 beyond; also caps URL downloads), and where
+  // files are stored: ${DATA_DIR}/files unless S3_BUCKET is set (S3 or compatible; the worker must agree).
+  KNOWLEDGE_MAX_FILE_BYTES: withDefault(intInRange(1, 1024 * 1024 * 1024), String(20 * 1024 * 1024)),
+  S3_BUCKET: optional(
+    z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
+  ),
+  S3_ENDPOINT: optional(urlWithProtocols(['http:', 'https:'], 'https://s3.example.com')),
+  S3_REGION: optional(z.string().regex(/^[a-z0-9-]{1,50}$/, { error: 'must be a region like us-east-1' })),
+  S3_ACCESS_KEY_ID: optional(z.string().min(1).max(256)),
+  S3_SECRET_ACCESS_KEY: optional(z.string().min(1).max(256)),
+  S3_FORCE_PATH_STYLE: withDefault(z.stringbool({ error: 'must be true or false' }), 'false'),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -237,6 +249,8 @@ export interface AppConfig {
   webhooks: { syncTimeoutMs: number; maxBodyBytes: number };
   /** Period of the embedded schedule reconciler (without REDIS_URL; the worker has its own). */
   scheduleReconcileIntervalMs: number;
+  /** Knowledge-base documents: per-file size limit and file storage (local directory or S3). */
+  knowledge: { maxFileBytes: number; storage: StorageConfig };
 }
 
 export interface WorkosConfig {
@@ -299,7 +313,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     const missing = e.WORKOS_API_KEY ? 'WORKOS_CLIENT_ID' : 'WORKOS_API_KEY';
     issues.push({ variable: missing, message: 'is required when the other WORKOS_* credential is set' });
   }
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY) {
+    const missing = e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
+    issues.push({ variable: missing, message: 'is required when the other S3_* credential is set' });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
+  const dataDir =
+    e.DATA_DIR.startsWith('memory://') || isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   const host = e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
   const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
@@ -307,8 +327,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     host,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
-    dataDir:
-      e.DATA_DIR.startsWith('memory://') || isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
+    dataDir,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS,
@@ -352,5 +371,25 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     httpNodePolicy: { allowHosts: e.HTTP_NODE_ALLOW_HOSTS, allowCidrs: e.HTTP_NODE_ALLOW_CIDRS },
     webhooks: { syncTimeoutMs: e.WEBHOOK_SYNC_TIMEOUT_MS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     scheduleReconcileIntervalMs: e.SCHEDULE_RECONCILE_INTERVAL_MS,
+    knowledge: { maxFileBytes: e.KNOWLEDGE_MAX_FILE_BYTES, storage: storageConfig(e, dataDir) },
   };
+}
+
+function storageConfig(e: Env, dataDir: string): StorageConfig {
+  if (e.S3_BUCKET) {
+    return {
+      kind: 's3',
+      bucket: e.S3_BUCKET,
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    };
+  }
+  // An in-memory database (tests) keeps its files in a temporary directory, not under "memory://".
+  const root = dataDir.startsWith('memory://')
+    ? join(tmpdir(), 'agentflow-memory-files')
+    : join(dataDir, 'files');
+  return { kind: 'local', root };
 }

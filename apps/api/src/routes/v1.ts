@@ -5,6 +5,7 @@ import { type SsoRouteOptions, ssoAuthRoutes } from './auth/sso';
 import { type ExecutionRoutesOptions, executionRoutes } from './executions';
 import { type HookRoutesOptions, webhookRoutes } from './hooks';
 import { integrationRoutes } from './integrations';
+import { type KnowledgeRoutesOptions, knowledgeRoutes } from './knowledge';
 import { type ModelRoutesOptions, modelRoutes } from './models';
 import { type OrgRoutesOptions, orgRoutes } from './org';
 
@@ -25,6 +26,8 @@ export interface V1Options {
   executions: ExecutionRoutesOptions;
   /** Webhook triggers: the queue, the sync-hook wait and the hook body limit. */
   hooks: HookRoutesOptions;
+  /** Knowledge bases, documents and retrieval (model endpoint allow-list for query embeddings ...). */
+  knowledge: KnowledgeRoutesOptions;
 }
 
 /**
@@ -40,6 +43,7 @@ export const v1Routes: FastifyPluginAsyncZod<V1Options> = async (app, options) =
   await app.register(agentRoutes, options.agents);
   await app.register(executionRoutes, options.executions);
   await app.register(webhookRoutes, options.hooks);
+  await app.register(knowledgeRoutes, options.knowledge);
   for (const plugin of options.plugins) {
     await app.register(plugin);
   }

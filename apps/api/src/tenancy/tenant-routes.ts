@@ -3,6 +3,8 @@ import type { App } from '../app';
 import { agentTenantRoutes } from '../routes/agents/tenant-cases';
 import { executionTenantRoutes } from '../routes/executions/tenant-cases';
 import { hookTenantRoutes } from '../routes/hooks/tenant-cases';
+import { knowledgeBaseTenantRoutes } from '../routes/knowledge/tenant-cases';
+import { knowledgeDocumentTenantRoutes } from '../routes/knowledge/tenant-cases-documents';
 import { addMember, type TestUser } from '../test-support/auth';
 import type { CatalogRoute } from './route-catalog';
 
@@ -74,6 +76,8 @@ export const tenantRoutes: Record<string, TenantRouteCase | ExemptRoute> = {
   ...agentTenantRoutes,
   ...executionTenantRoutes,
   ...hookTenantRoutes,
+  ...knowledgeBaseTenantRoutes,
+  ...knowledgeDocumentTenantRoutes,
   'GET /api/v1/models/:id': {
     notFound: 'MODEL_NOT_FOUND',
     seed: async (f) => ({ id: await createModel(f) }),

@@ -25,7 +25,28 @@ describe('worker env', () => {
       MAX_RECOVERIES: 3,
       SCHEDULE_RECONCILE_INTERVAL_MS: 10_000,
       QUEUE_PREFIX: 'agentflow',
+      DATA_DIR: '.data',
+      KNOWLEDGE_MAX_FILE_BYTES: 20 * 1024 * 1024,
     });
+  });
+
+  it('reads the knowledge file storage settings, naming a bad one', () => {
+    expect(
+      loadWorkerEnv({
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        S3_BUCKET: 'agentflow-docs',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_FORCE_PATH_STYLE: 'true',
+        KNOWLEDGE_MAX_FILE_BYTES: '1024',
+      }),
+    ).toMatchObject({
+      S3_BUCKET: 'agentflow-docs',
+      S3_FORCE_PATH_STYLE: 'true',
+      KNOWLEDGE_MAX_FILE_BYTES: 1024,
+    });
+    expect(
+      Object.keys(failure({ REDIS_URL: 'redis://127.0.0.1:6379', S3_BUCKET: 'No Bucket' }).variables),
+    ).toEqual(['S3_BUCKET']);
   });
 
   it('parses every option', () => {

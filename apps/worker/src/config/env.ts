@@ -54,6 +54,24 @@ export const workerEnvSchema = z.object({
    * credentials with them. Format checked by validateMasterKeysEnv (@agentflow/services).
    */
   MASTER_KEYS: z.string().optional(),
+  /**
+   * Knowledge-base document files, as the API has them: `${DATA_DIR}/files` (default `.data`; share the
+   * volume with the API) unless S3_BUCKET is set (S3 or compatible, with the other S3_* variables).
+   */
+  DATA_DIR: z.string().min(1).default('.data'),
+  KNOWLEDGE_MAX_FILE_BYTES: integer(1, 20 * 1024 * 1024),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
+    .optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,50}$/, { error: 'must be a region like us-east-1' })
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().max(256).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().max(256).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });
 
 export type WorkerEnv = z.output<typeof workerEnvSchema>;

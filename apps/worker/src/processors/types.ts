@@ -1,6 +1,6 @@
 import type { Database } from '@agentflow/db';
 import type { EventBus, JobProcessor, QueueDriver, QueueName } from '@agentflow/queue';
-import type { EndpointPolicy, ExecutionRuntime, Keyring } from '@agentflow/services';
+import type { EndpointPolicy, ExecutionRuntime, Keyring, ObjectStorage } from '@agentflow/services';
 import type { Logger } from '../logger';
 
 /** What every processor factory gets. Later processors add services/engine handles here. */
@@ -19,6 +19,10 @@ export interface ProcessorDeps {
   runtime?: ExecutionRuntime | undefined;
   /** The worker's queue driver: schedule ticks enqueue the executions they start. */
   queue?: QueueDriver | undefined;
+  /** Knowledge-base document files (the API's storage: shared directory or S3). */
+  storage?: ObjectStorage | undefined;
+  /** Largest URL document download (KNOWLEDGE_MAX_FILE_BYTES). */
+  maxFileBytes?: number | undefined;
 }
 
 /**

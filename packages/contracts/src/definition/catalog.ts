@@ -112,9 +112,7 @@ export const nodeCatalog = {
     respond: spec(outputRespondConfigSchema, "The execution's result"),
   },
   knowledge: {
-    search: spec(knowledgeSearchConfigSchema, 'Search knowledge bases (coming with knowledge bases)', {
-      available: false,
-    }),
+    search: spec(knowledgeSearchConfigSchema, 'Search knowledge bases; output.results, output.context'),
   },
 } as const;
 

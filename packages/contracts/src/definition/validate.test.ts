@@ -195,15 +195,17 @@ describe('validateDefinition', () => {
     ]);
   });
 
-  it('knows the reserved knowledge.search schema', () => {
-    expect(
+  it('validates the knowledge.search node: base ids are uuids', () => {
+    const kb = '0b0d6a52-8f0e-4c55-9a3f-2f1f6a0c1d11';
+    const search = (ids: string[]) =>
       codes({
         nodes: [
           start,
-          node('k', 'knowledge', 'search', { knowledge_base_ids: ['kb1'], query: '{{trigger.data.q}}' }),
+          node('k', 'knowledge', 'search', { knowledge_base_ids: ids, query: '{{trigger.data.q}}' }),
         ],
         edges: [edge('e1', 'start', 'k')],
-      }),
-    ).toEqual([]);
+      });
+    expect(search([kb])).toEqual([]);
+    expect(search(['kb1'])).toEqual(['invalid_config']);
   });
 });

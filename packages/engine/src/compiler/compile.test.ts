@@ -226,13 +226,14 @@ describe('compiled graphs', () => {
     });
   });
 
-  it('refuses invalid definitions and nodes it cannot run yet', () => {
+  it('refuses invalid definitions; a knowledge search needs base ids in uuid form', () => {
     expect(() => compileForTest({ nodes: [], edges: [] })).toThrow(DefinitionInvalidError);
-    const kb = {
-      nodes: [trigger(), node('k', 'knowledge', 'search', { knowledge_base_ids: ['kb'], query: 'q' })],
+    const kb = (id: string) => ({
+      nodes: [trigger(), node('k', 'knowledge', 'search', { knowledge_base_ids: [id], query: 'q' })],
       edges: [edge('e1', 'start', 'k')],
-    };
-    expect(() => compileForTest(kb)).toThrow(/cannot run yet/);
+    });
+    expect(() => compileForTest(kb('kb'))).toThrow(DefinitionInvalidError);
+    expect(() => compileForTest(kb('7b0c6c2e-3f7a-4a51-9d8e-0f4c1f0b9a11'))).not.toThrow();
   });
 
   it('streams updates and handler events (the executions layer path)', async () => {

@@ -2,6 +2,7 @@ import type { AgentTool, NodeConfig } from '@agentflow/contracts';
 import { EngineError, isAbortError } from '../errors';
 import type { ToolDefinition } from '../llm/types';
 import { performHttpCall } from './action';
+import { contextText, requireKnowledge } from './knowledge';
 import type { EngineServices } from './types';
 
 export interface AgentToolRuntime {
@@ -96,13 +97,7 @@ function knowledgeTool(
   tool: Extract<AgentTool, { type: 'knowledge_search' }>,
   services: EngineServices,
 ): AgentToolRuntime {
-  const knowledge = services.knowledge;
-  if (!knowledge) {
-    throw new EngineError(
-      'KNOWLEDGE_UNAVAILABLE',
-      `Tool "${tool.name}": knowledge-base search is not available yet`,
-    );
-  }
+  const knowledge = requireKnowledge(services, `Tool "${tool.name}"`);
   return {
     definition: {
       name: tool.name,
@@ -110,16 +105,15 @@ function knowledgeTool(
       parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
     },
     async run(args, signal) {
+      const query = String(args.query ?? '').trim();
+      if (!query) throw new EngineError('KNOWLEDGE_QUERY_EMPTY', 'the query is empty');
       const hits = await knowledge.search({
         knowledgeBaseIds: tool.knowledge_base_ids,
-        query: String(args.query ?? ''),
+        query,
         topK: tool.top_k,
         signal,
       });
-      return (
-        hits.map((h, i) => `[${i + 1}] (score ${h.score.toFixed(2)}) ${h.content}`).join('\n\n') ||
-        'No results.'
-      );
+      return hits.length ? contextText(hits) : 'No results.';
     },
   };
 }

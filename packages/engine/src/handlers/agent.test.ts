@@ -152,10 +152,43 @@ describe('agent.tool_agent', () => {
     expect((out.output as { task: string }).task).toContain('ask the writer');
   });
 
-  it('refuses a knowledge tool until knowledge bases exist', async () => {
-    const config = agentConfig({ tools: [{ type: 'knowledge_search', knowledge_base_ids: ['kb1'] }] });
+  it('refuses a knowledge tool when the run has no knowledge search', async () => {
+    const config = agentConfig({ tools: [{ type: 'knowledge_search', knowledge_base_ids: [kbId] }] });
     await expect(agentHandler.run(handlerContext(config))).rejects.toMatchObject({
       code: 'KNOWLEDGE_UNAVAILABLE',
     });
   });
+
+  it('answers a knowledge tool call with numbered passages of the bases it names', async () => {
+    const searches: unknown[] = [];
+    const knowledge = {
+      async search(req: { knowledgeBaseIds: string[]; query: string; topK: number }) {
+        searches.push({ ids: req.knowledgeBaseIds, query: req.query, topK: req.topK });
+        return [{ content: 'Refunds take 14 days.', score: 0.9, document_name: 'policy.md', chunk_index: 2 }];
+      },
+    };
+    const provider = scripted([
+      { tool_calls: [{ id: 'c1', name: 'knowledge_search', arguments: { query: 'refund period' } }] },
+      { content: 'Fourteen days.' },
+    ]);
+    const services = testServices({
+      knowledge,
+      llm: createLlmRouter({ providers: [provider], defaultModel: 'scripted-1' }),
+    });
+    const config = agentConfig({ tools: [{ type: 'knowledge_search', knowledge_base_ids: [kbId] }] });
+    const ctx = handlerContext(config, { services });
+    const out = await agentHandler.run(ctx);
+    expect(searches).toEqual([{ ids: [kbId], query: 'refund period', topK: 4 }]);
+    expect(ctx.emitted).toContainEqual(
+      expect.objectContaining({
+        type: 'agent.tool_call',
+        tool: 'knowledge_search',
+        ok: true,
+        result: '[1] (policy.md, chunk 2)\nRefunds take 14 days.',
+      }),
+    );
+    expect(out.output).toMatchObject({ text: 'Fourteen days.' });
+  });
 });
+
+const kbId = '7b0c6c2e-3f7a-4a51-9d8e-0f4c1f0b9a11';

@@ -2,6 +2,7 @@ import { httpRequestHandler } from './action';
 import { agentHandler } from './agent';
 import { aiHandlers } from './ai';
 import { humanApprovalHandler, outputRespondHandler, transformSetHandler } from './flow';
+import { knowledgeSearchHandler } from './knowledge';
 import { delayHandler, ifElseHandler, loopHandler, mergeHandler, switchHandler } from './logic';
 import { triggerHandlers } from './trigger';
 import type { NodeHandler } from './types';
@@ -24,7 +25,7 @@ export class HandlerRegistry {
   }
 }
 
-/** Every built-in handler. knowledge.search is absent on purpose: it arrives with knowledge bases. */
+/** Every built-in handler. */
 export function createDefaultRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
   for (const h of [
@@ -40,6 +41,7 @@ export function createDefaultRegistry(): HandlerRegistry {
     transformSetHandler,
     humanApprovalHandler,
     outputRespondHandler,
+    knowledgeSearchHandler,
   ]) {
     registry.register(h);
   }

@@ -9,17 +9,32 @@ export interface CredentialResolver {
   httpHeaders(credentialId: string, signal: AbortSignal): Promise<Record<string, string>>;
 }
 
-/** Knowledge-base search (the RAG issue implements it). */
+/** One retrieved chunk of a knowledge base. */
+export interface KnowledgeHit {
+  content: string;
+  score: number;
+  chunk_id?: string;
+  document_id?: string;
+  document_name?: string;
+  knowledge_base_id?: string;
+  chunk_index?: number;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Knowledge-base search for one run (services: `createKnowledgeSearch`), restricted to the run's org:
+ * an unknown or foreign base id rejects the whole search.
+ */
 export interface KnowledgeSearch {
   search(req: {
     knowledgeBaseIds: string[];
     query: string;
     topK: number;
     minScore?: number;
+    /** Default hybrid (vector + keyword, reciprocal rank fusion). */
+    mode?: 'vector' | 'keyword' | 'hybrid';
     signal: AbortSignal;
-  }): Promise<
-    Array<{ content: string; score: number; document_id?: string; metadata?: Record<string, unknown> }>
-  >;
+  }): Promise<KnowledgeHit[]>;
 }
 
 /** What handlers may use; one set per run (org-specific router, credentials...). */

@@ -21,6 +21,8 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** Decoded as UTF-8. */
   body: string;
+  /** The undecoded body (binary downloads: knowledge-base documents). */
+  bytes?: Buffer;
   /** After redirects. */
   url: string;
 }
@@ -166,10 +168,12 @@ function send(
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers))
           if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+        const bytes = Buffer.concat(chunks);
         resolve({
           status: res.statusCode ?? 0,
           headers: out,
-          body: Buffer.concat(chunks).toString('utf8'),
+          body: bytes.toString('utf8'),
+          bytes,
           url: target.url.href,
         });
       });

@@ -6,6 +6,7 @@ import {
 } from '@agentflow/engine';
 import type { ServiceContext } from '../context';
 import { createCredentialResolver } from '../integrations';
+import { createKnowledgeSearch, createQueryEmbedder } from '../knowledge/search';
 import { buildOrgLlmRouter, type EndpointPolicy } from '../models';
 import type { Keyring } from '../secrets';
 
@@ -32,16 +33,21 @@ export async function resolveLlmRouter(ctx: ServiceContext, deps: RunServicesDep
 
 /**
  * The one place a run (dry run or queued execution) gets its engine services: the org's router, its
- * stored credentials for the HTTP node's `credential_id`, and the SSRF-guarded HTTP client.
+ * stored credentials for the HTTP node's `credential_id`, the SSRF-guarded HTTP client, and search over
+ * the org's knowledge bases (the knowledge node and the agents' knowledge tool; another org's base is
+ * KNOWLEDGE_BASE_NOT_FOUND).
  */
 export async function buildRunServices(
   ctx: ServiceContext,
   deps: RunServicesDeps,
-): Promise<Pick<EngineServices, 'llm' | 'http' | 'credentials'>> {
+): Promise<Pick<EngineServices, 'llm' | 'http' | 'credentials' | 'knowledge'>> {
   return {
     llm: await resolveLlmRouter(ctx, deps),
     credentials: createCredentialResolver(ctx, deps.keyring),
     http: httpClientFor(deps.httpPolicy),
+    knowledge: createKnowledgeSearch(ctx, {
+      embedQuery: createQueryEmbedder(ctx, { keyring: deps.keyring, endpointPolicy: deps.endpointPolicy }),
+    }),
   };
 }
 

@@ -34,11 +34,19 @@ export async function getExecutionRow(tx: Db, ctx: Pick<ServiceContext, 'orgId'>
   return row;
 }
 
-export function toExecution(row: ExecutionRow): Execution {
+/** The agent's name and the pinned version's number, joined in by the readers (read.ts). */
+export interface ExecutionAgentInfo {
+  agentName: string;
+  agentVersion: number | null;
+}
+
+export function toExecution(row: ExecutionRow, agent: ExecutionAgentInfo): Execution {
   return {
     id: row.id,
     agent_id: row.agentId,
+    agent_name: agent.agentName,
     agent_version_id: row.agentVersionId,
+    agent_version: agent.agentVersion,
     status: row.status as ExecutionStatusValue,
     triggered_by: row.triggeredBy,
     triggered_by_user_id: row.triggeredByUserId,

@@ -1,17 +1,28 @@
-import type {
-  Execution,
-  ExecutionEvent,
-  ExecutionEventsQuery,
-  ExecutionListQuery,
-  ExecutionLog,
-  ExecutionStep,
-  Page,
+import {
+  AppError,
+  type Execution,
+  type ExecutionEvent,
+  type ExecutionEventsQuery,
+  type ExecutionListQuery,
+  type ExecutionLog,
+  type ExecutionStep,
+  type Page,
 } from '@agentflow/contracts';
-import { executionEvents, executionLogs, executionSteps, executions } from '@agentflow/db/schema';
+import {
+  agents,
+  agentVersions,
+  executionEvents,
+  executionLogs,
+  executionSteps,
+  executions,
+} from '@agentflow/db/schema';
 import { and, asc, desc, eq, gt, gte, lt, type SQL } from 'drizzle-orm';
 import { afterCursor, cursorTimestamp, toPage } from '../audit';
 import { inOrg, type ServiceContext } from '../context';
 import { getExecutionRow, toEvent, toExecution, toLog, toStep } from './present';
+
+/** The agent's name and the pinned version number, for the list and the detail (one join each). */
+const agentInfo = { agentName: agents.name, agentVersion: agentVersions.version };
 
 export async function listExecutions(
   ctx: ServiceContext,
@@ -28,18 +39,35 @@ export async function listExecutions(
   ];
   return inOrg(ctx, async (tx) => {
     const rows = await tx
-      .select({ execution: executions, id: executions.id, cursorAt: cursorTimestamp(executions.createdAt) })
+      .select({
+        execution: executions,
+        id: executions.id,
+        cursorAt: cursorTimestamp(executions.createdAt),
+        ...agentInfo,
+      })
       .from(executions)
+      .innerJoin(agents, eq(agents.id, executions.agentId))
+      .leftJoin(agentVersions, eq(agentVersions.id, executions.agentVersionId))
       .where(and(...filters))
       .orderBy(desc(executions.createdAt), desc(executions.id))
       .limit(query.limit + 1);
     const page = toPage(rows, query.limit);
-    return { data: page.rows.map((r) => toExecution(r.execution)), next_cursor: page.nextCursor };
+    return { data: page.rows.map((r) => toExecution(r.execution, r)), next_cursor: page.nextCursor };
   });
 }
 
 export async function getExecution(ctx: ServiceContext, id: string): Promise<Execution> {
-  return inOrg(ctx, async (tx) => toExecution(await getExecutionRow(tx, ctx, id)));
+  return inOrg(ctx, async (tx) => {
+    const [row] = await tx
+      .select({ execution: executions, ...agentInfo })
+      .from(executions)
+      .innerJoin(agents, eq(agents.id, executions.agentId))
+      .leftJoin(agentVersions, eq(agentVersions.id, executions.agentVersionId))
+      .where(and(eq(executions.id, id), eq(executions.orgId, ctx.orgId)))
+      .limit(1);
+    if (!row) throw new AppError('EXECUTION_NOT_FOUND', 'Execution not found.');
+    return toExecution(row.execution, row);
+  });
 }
 
 export async function listExecutionSteps(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Role } from '@agentflow/contracts';
 import { asSystem, type Db, isUniqueViolation, withUser } from '@agentflow/db';
-import { invitations, orgMemberships, users } from '@agentflow/db/schema';
+import { invitations, organizations, orgMemberships, users } from '@agentflow/db/schema';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit';
 import { hashPassword } from '../auth';
@@ -30,6 +30,60 @@ export interface AcceptedInvitation {
 }
 
 type InvitationRow = typeof invitations.$inferSelect;
+
+export interface InvitationPreview {
+  email: string;
+  role: Role;
+  organization: { name: string; slug: string };
+  /** Name (or email) of the member who sent it; null when that account is gone. */
+  invitedBy: string | null;
+  expiresAt: Date;
+  /** An account exists for the invited email: the invitee signs in rather than signs up. */
+  accountExists: boolean;
+}
+
+/**
+ * What an invitation link offers, for the page that accepts it: the org, the role and whether the
+ * invitee already has an account. The token is the only credential (whoever holds the link may read
+ * this much); the same errors as accepting for an unknown, revoked, used or expired one.
+ */
+export async function previewInvitation(db: Db, token: string): Promise<InvitationPreview> {
+  const tokenHash = hashInvitationToken(token);
+  const found = await asSystem(db, 'invitation preview by token hash', async (tx) => {
+    const [row] = await tx
+      .select({ invitation: invitations, orgName: organizations.name, orgSlug: organizations.slug })
+      .from(invitations)
+      .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+      .where(eq(invitations.tokenHash, tokenHash));
+    if (!row) return undefined;
+    const [account] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.email, row.invitation.email));
+    const [inviter] = row.invitation.invitedBy
+      ? await tx
+          .select({ name: users.name, email: users.email })
+          .from(users)
+          .where(eq(users.id, row.invitation.invitedBy))
+      : [];
+    return { ...row, accountExists: !!account, inviter };
+  });
+  if (!found) {
+    throw new AppError(
+      'INVITATION_NOT_FOUND',
+      'This invitation link is not valid. Ask for a new invitation.',
+    );
+  }
+  assertUsable(found.invitation, new Date());
+  return {
+    email: found.invitation.email,
+    role: found.invitation.role,
+    organization: { name: found.orgName, slug: found.orgSlug },
+    invitedBy: found.inviter ? (found.inviter.name ?? found.inviter.email) : null,
+    expiresAt: found.invitation.expiresAt,
+    accountExists: found.accountExists,
+  };
+}
 
 /**
  * Turns an invitation into a membership. The token is the only credential for a new account (it

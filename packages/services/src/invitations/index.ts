@@ -2,6 +2,8 @@ export {
   type AcceptedInvitation,
   type AcceptInvitationInput,
   acceptInvitation,
+  type InvitationPreview,
+  previewInvitation,
 } from './accept';
 export { type InvitationEmail, invitationMessage } from './email';
 export {

@@ -330,6 +330,57 @@ describe('SSO sign-in (fake WorkOS)', () => {
   });
 });
 
+describe('SSO errors in a browser (Accept: text/html)', () => {
+  const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+  const landing = (res: LightMyRequestResponse) => {
+    expect(res.statusCode, res.body).toBe(302);
+    const target = new URL(String(res.headers.location));
+    expect(`${target.origin}${target.pathname}`).toBe(`${APP_URL}/login/sso`);
+    expect(target.searchParams.get('request_id')).toBe(res.headers['x-request-id']);
+    return target.searchParams;
+  };
+
+  it('redirects to the web app with the error code instead of showing JSON', async () => {
+    const notConfigured = landing(
+      await app.inject({ url: '/api/v1/auth/sso/authorize?org=no-such-org', headers: html }),
+    );
+    expect(notConfigured.get('error')).toBe('SSO_NOT_CONFIGURED');
+    expect(notConfigured.get('org')).toBe('no-such-org');
+
+    const { slug } = await ssoOrg();
+    const flow = await authorize(slug);
+    const denied = await app.inject({
+      url: `/api/v1/auth/sso/callback?${new URLSearchParams({ error: 'access_denied', state: flow.state })}`,
+      headers: { ...html, cookie: `${SSO_STATE_COOKIE}=${flow.cookie}` },
+    });
+    expect(landing(denied).get('error')).toBe('SSO_LOGIN_FAILED');
+    expectStateCookieCleared(denied);
+    expect(denied.cookies.find((c) => c.name === 'af_refresh')).toBeUndefined();
+
+    const noCookie = await app.inject({
+      url: `/api/v1/auth/sso/callback?${new URLSearchParams({ code: 'code_x', state: flow.state })}`,
+      headers: html,
+    });
+    expect(landing(noCookie).get('error')).toBe('SSO_STATE_INVALID');
+  });
+
+  it('still signs a browser in and sends it to the app on success', async () => {
+    const { slug, workosOrg } = await ssoOrg();
+    const flow = await authorize(slug);
+    const { code, state } = await signInAtIdp(flow.location, {
+      email: `${unique('html')}@acme.test`,
+      organization_id: workosOrg,
+    });
+    const res = await app.inject({
+      url: `/api/v1/auth/sso/callback?${new URLSearchParams({ code, state })}`,
+      headers: { ...html, cookie: `${SSO_STATE_COOKIE}=${flow.cookie}` },
+    });
+    expect(res.statusCode, res.body).toBe(302);
+    expect(res.headers.location).toBe(`${APP_URL}/`);
+    expect(res.cookies.find((c) => c.name === 'af_refresh')?.value).toBeTruthy();
+  });
+});
+
 describe('SSO configuration (PUT/GET/DELETE /org/sso)', () => {
   it('owner/admin configure it; viewers and API keys cannot; owner is never a default role', async () => {
     const admin = await createOrgWithOwner(app);
@@ -408,6 +459,16 @@ describe('SSO on an instance without WorkOS credentials', () => {
       const res = await bare.inject({ url: '/api/v1/auth/sso/authorize?org=acme' });
       expectError(res, 503, 'SERVICE_UNAVAILABLE');
       expect(res.json().error.details.reason).toBe('workos_not_configured');
+      // A browser is sent to the web app's explanation (the default APP_URL here).
+      const browser = await bare.inject({
+        url: '/api/v1/auth/sso/authorize?org=acme',
+        headers: { accept: 'text/html' },
+      });
+      expect(browser.statusCode).toBe(302);
+      const target = new URL(String(browser.headers.location));
+      expect(target.pathname).toBe('/login/sso');
+      expect(target.searchParams.get('error')).toBe('SERVICE_UNAVAILABLE');
+      expect(target.searchParams.get('org')).toBe('acme');
     } finally {
       await bare.close();
     }

@@ -60,6 +60,8 @@ describe('executions (inline queue: no REDIS_URL)', () => {
     expect(execution).toMatchObject({
       id,
       agent_id: agentId,
+      agent_name: expect.stringMatching(/^Agent /),
+      agent_version: 1,
       status: 'completed',
       triggered_by: 'manual',
       triggered_by_user_id: owner.userId,
@@ -118,6 +120,7 @@ describe('executions (inline queue: no REDIS_URL)', () => {
 
     const list = (await call(owner, 'GET', `/api/v1/executions?agent_id=${agentId}&status=completed`)).json();
     expect(list.data.map((e: { id: string }) => e.id)).toEqual([id]);
+    expect(list.data[0]).toMatchObject({ agent_name: execution.agent_name, agent_version: 1 });
     const none = (await call(owner, 'GET', `/api/v1/executions?agent_id=${agentId}&status=failed`)).json();
     expect(none.data).toEqual([]);
   });

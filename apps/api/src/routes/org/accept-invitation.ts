@@ -1,5 +1,10 @@
-import { acceptInvitationBodySchema, authSessionSchema } from '@agentflow/contracts';
-import { acceptInvitation } from '@agentflow/services';
+import {
+  acceptInvitationBodySchema,
+  authSessionSchema,
+  invitationPreviewBodySchema,
+  invitationPreviewSchema,
+} from '@agentflow/contracts';
+import { acceptInvitation, previewInvitation } from '@agentflow/services';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requestMeta, requireUser, startSession } from '../../auth';
 
@@ -10,6 +15,34 @@ import { requestMeta, requireUser, startSession } from '../../auth';
  * an invitation is for a person. Answers with a session in the invitation's org, like login.
  */
 export const acceptInvitationRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/invitations/preview',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['invitations'],
+        summary: 'What an invitation link offers (org, role, whether the account exists)',
+        description:
+          'For the page behind the emailed link, before accepting. The token is the credential. Same ' +
+          'errors as accepting: `INVITATION_NOT_FOUND` (404), `INVITATION_EXPIRED` / ' +
+          '`INVITATION_ALREADY_USED` / `INVITATION_REVOKED` (410).',
+        body: invitationPreviewBodySchema,
+        response: { 200: invitationPreviewSchema },
+      },
+    },
+    async (request) => {
+      const preview = await previewInvitation(request.server.authDeps.db, request.body.token);
+      return {
+        email: preview.email,
+        role: preview.role,
+        organization: preview.organization,
+        invited_by: preview.invitedBy,
+        expires_at: preview.expiresAt.toISOString(),
+        account_exists: preview.accountExists,
+      };
+    },
+  );
+
   app.post(
     '/invitations/accept',
     {

@@ -203,6 +203,49 @@ describe('invite -> accept', () => {
     }
   });
 
+  it('previews an invitation for the accept page: org, role, inviter, account; errors like accepting', async () => {
+    const admin = await createOrgWithOwner(app, 'Preview Co');
+    const preview = (token: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token } });
+
+    const { token } = await invite(admin, 'Preview.Person@example.com', 'editor');
+    const res = await preview(token);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      email: 'preview.person@example.com',
+      role: 'editor',
+      organization: { name: 'Preview Co' },
+      account_exists: false,
+    });
+    expect(res.json().invited_by).toBeTruthy();
+    expect(Date.parse(res.json().expires_at)).toBeGreaterThan(Date.now());
+
+    // An existing account: the page offers to sign in instead.
+    const elsewhere = await createOrgWithOwner(app);
+    const existing = await addMember(app, elsewhere.orgId, 'viewer', `known-${Date.now()}@example.com`);
+    const forExisting = await invite(admin, existing.email, 'viewer');
+    expect((await preview(forExisting.token)).json()).toMatchObject({ account_exists: true, role: 'viewer' });
+
+    // Used, revoked, expired, unknown: the same codes as accepting.
+    expect((await accept({ token, password: 'correct horse battery' })).statusCode).toBe(200);
+    expect((await preview(token)).json().error.code).toBe('INVITATION_ALREADY_USED');
+    const revoked = await invite(admin, 'preview-revoked@example.com');
+    await send(admin, 'DELETE', `/api/v1/org/invitations/${revoked.invitation.id}`);
+    expect((await preview(revoked.token)).json().error.code).toBe('INVITATION_REVOKED');
+    const expired = await invite(admin, 'preview-late@example.com');
+    await owner()
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(invitations.id, expired.invitation.id));
+    const late = await preview(expired.token);
+    expect(late.statusCode).toBe(410);
+    expect(late.json().error.code).toBe('INVITATION_EXPIRED');
+    const unknown = await preview('A'.repeat(43));
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('INVITATION_NOT_FOUND');
+    expect(logs.text).not.toContain(token);
+  });
+
   it('re-inviting an email revokes the pending invitation; the list shows pending ones only', async () => {
     const admin = await createOrgWithOwner(app);
     const first = await invite(admin, 'twice@example.com');

@@ -23,11 +23,19 @@ export const httpRequestConfigSchema = z.object({
   follow_redirects: z.boolean().default(true),
 });
 
-/** Reserved for the knowledge-base (RAG) issue: schema only, the engine refuses to compile it yet. */
+/**
+ * Search knowledge bases of the run's org (issue 7): `query` is a template; the output is
+ * `{ results: [{ text, score, document_name, chunk_index, ... }], context }` (`context`: the texts joined,
+ * numbered, for a prompt). Base ids are checked for format here and for existence (same org) at run time.
+ */
 export const knowledgeSearchConfigSchema = z.object({
   ...nodeSettingsShape,
-  knowledge_base_ids: z.array(z.string().min(1)).min(1).max(20),
+  knowledge_base_ids: z
+    .array(z.uuid({ error: 'must be a knowledge base id (uuid)' }))
+    .min(1)
+    .max(20),
   query: z.string().min(1).max(10_000),
   top_k: z.number().int().min(1).max(50).default(5),
+  mode: z.enum(['vector', 'keyword', 'hybrid']).default('hybrid'),
   min_score: z.number().min(0).max(1).optional(),
 });

@@ -19,12 +19,15 @@ export const httpToolSchema = z.object({
   timeout_ms: z.number().int().min(100).max(120_000).default(30_000),
 });
 
-/** Reserved for the knowledge-base issue: the engine has a seam, no implementation yet. */
+/** The agent may search knowledge bases of the run's org (hybrid retrieval); the model writes the query. */
 export const knowledgeToolSchema = z.object({
   type: z.literal('knowledge_search'),
   name: toolName.default('knowledge_search'),
   description: z.string().max(2000).optional(),
-  knowledge_base_ids: z.array(z.string().min(1)).min(1).max(20),
+  knowledge_base_ids: z
+    .array(z.uuid({ error: 'must be a knowledge base id (uuid)' }))
+    .min(1)
+    .max(20),
   top_k: z.number().int().min(1).max(20).default(4),
 });
 

@@ -1,0 +1,296 @@
+import { AppError, type KnowledgeSearchMode, type KnowledgeSearchResult } from '@agentflow/contracts';
+import { type Db, rowsOf } from '@agentflow/db';
+import { EMBEDDING_DIMENSIONS } from '@agentflow/db/schema';
+import type { KnowledgeSearch } from '@agentflow/engine';
+import { type SQL, sql } from 'drizzle-orm';
+import { inOrg, type ServiceContext } from '../context';
+import { resolveKnowledgeBases } from './bases';
+import { createEmbedder, type Embedder, type EmbedderDeps } from './embeddings';
+
+/**
+ * Retrieval over document_chunks (issue 7, ADR 0007).
+ *
+ * - vector: HNSW cosine (`embedding <=> q`) filtered to the org and the bases. The filter is applied to
+ *   what the index hands up, so with pgvector's default a small tenant among big ones would get fewer
+ *   than top_k rows (or none). Iterative index scans (pgvector 0.8) keep scanning until enough rows
+ *   pass the filter or `hnsw.max_scan_tuples` is reached; relaxed order + a materialized CTE re-sorted
+ *   outside gives exact order at relaxed-order recall.
+ * - keyword: `content_tsv` (GIN) matched with the query's lexemes OR-ed (a question rarely has every
+ *   word in the answer), or `websearch_to_tsquery` when the query uses its syntax (quotes, `-`, `or`);
+ *   ranked by `ts_rank_cd` normalized to 0..1.
+ * - hybrid: reciprocal rank fusion (k = 60) of both candidate lists, normalized so that a chunk ranked
+ *   first by both scores 1.
+ */
+
+/** Index scan settings, applied with SET LOCAL in the org transaction (see bench/RESULTS.md). */
+export const vectorScanSettings = {
+  iterativeScan: 'relaxed_order' as 'relaxed_order' | 'strict_order' | 'off',
+  /** Candidate list size; at least 2x the rows asked for. */
+  minEfSearch: 100,
+  /** How many tuples an iterative scan may visit before giving up (pgvector default 20,000). */
+  maxScanTuples: 50_000,
+  /**
+   * Bases holding at most this many chunks are searched exactly (btree filter + sort by distance):
+   * a few milliseconds and recall 1.0, where a filtered HNSW walk over a big shared graph would visit
+   * thousands of other tenants' tuples first.
+   */
+  exactScanMaxChunks: 10_000,
+};
+
+export const RRF_K = 60;
+
+/** Embeds one query text with a base's embedding model (1536 or fewer dimensions). */
+export type QueryEmbedder = (model: string, text: string, signal?: AbortSignal) => Promise<number[]>;
+
+export interface KnowledgeSearchRequest {
+  knowledgeBaseIds: readonly string[];
+  query: string;
+  topK: number;
+  mode: KnowledgeSearchMode;
+  minScore?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface KnowledgeSearchDeps {
+  embedQuery: QueryEmbedder;
+}
+
+/** Zero-pads a narrower embedding to the stored width; cosine distance is unchanged by zero padding. */
+export function padEmbedding(vector: readonly number[]): number[] {
+  if (vector.length === EMBEDDING_DIMENSIONS) return [...vector];
+  if (vector.length > EMBEDDING_DIMENSIONS || vector.length === 0) {
+    throw new AppError(
+      'INTERNAL_ERROR',
+      `Embedding has ${vector.length} dimensions; knowledge bases store ${EMBEDDING_DIMENSIONS}.`,
+    );
+  }
+  return [...vector, ...new Array<number>(EMBEDDING_DIMENSIONS - vector.length).fill(0)];
+}
+
+export const vectorLiteral = (vector: readonly number[]) => `[${padEmbedding(vector).join(',')}]`;
+
+type ChunkRow = {
+  id: string;
+  document_id: string;
+  document_name: string;
+  knowledge_base_id: string;
+  chunk_index: number;
+  content: string;
+  metadata: Record<string, unknown> | null;
+  score: number;
+};
+
+const toResult = (row: ChunkRow, score: number): KnowledgeSearchResult => ({
+  chunk_id: row.id,
+  document_id: row.document_id,
+  document_name: row.document_name,
+  knowledge_base_id: row.knowledge_base_id,
+  chunk_index: Number(row.chunk_index),
+  score,
+  text: row.content,
+  metadata: row.metadata ?? {},
+});
+
+const idList = (ids: readonly string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+
+/** SET LOCAL the HNSW settings for the rest of the transaction. */
+async function applyScanSettings(tx: Db, limit: number) {
+  const ef = Math.min(1000, Math.max(vectorScanSettings.minEfSearch, limit * 2));
+  await tx.execute(
+    sql`select set_config('hnsw.iterative_scan', ${vectorScanSettings.iterativeScan}, true),
+               set_config('hnsw.ef_search', ${String(ef)}, true),
+               set_config('hnsw.max_scan_tuples', ${String(vectorScanSettings.maxScanTuples)}, true)`,
+  );
+}
+
+/**
+ * The `limit` nearest chunks of the bases (one embedding space), nearest first. Runs in the caller's
+ * org transaction; score = cosine similarity.
+ */
+export async function vectorCandidates(
+  tx: Db,
+  orgId: string,
+  kbIds: readonly string[],
+  embedding: readonly number[],
+  limit: number,
+): Promise<ChunkRow[]> {
+  const q = vectorLiteral(embedding);
+  const [size] = rowsOf<{ n: number }>(
+    await tx.execute(sql`
+      select count(*)::int as n from document_chunks c
+      where c.org_id = ${orgId}::uuid and c.knowledge_base_id in (${idList(kbIds)})`),
+  );
+  const exact = Number(size?.n ?? 0) <= vectorScanSettings.exactScanMaxChunks;
+  if (!exact) await applyScanSettings(tx, limit);
+  // `+ 0` turns the sort key into an expression the HNSW index cannot serve: an exact sort.
+  const orderBy = exact ? sql`(c.embedding <=> ${q}::vector) + 0` : sql`c.embedding <=> ${q}::vector`;
+  // Filters stay inside the materialized CTE (so the index scan applies them while iterating); the
+  // outer query restores strict distance order and fetches the wide columns for `limit` rows only.
+  const result = await tx.execute(sql`
+    with hits as materialized (
+      select c.id, c.embedding <=> ${q}::vector as distance
+      from document_chunks c
+      where c.org_id = ${orgId}::uuid
+        and c.knowledge_base_id in (${idList(kbIds)})
+        and c.embedding is not null
+      order by ${orderBy}
+      limit ${limit}
+    )
+    select c.id, c.document_id, d.name as document_name, c.knowledge_base_id, c.chunk_index,
+           c.content, c.metadata, (1 - h.distance)::float8 as score
+    from hits h
+    join document_chunks c on c.id = h.id
+    join documents d on d.id = c.document_id
+    order by h.distance, c.id`);
+  return rowsOf<ChunkRow>(result).map((r) => ({ ...r, score: Number(r.score) }));
+}
+
+/** Whether the text uses websearch syntax worth honoring as such (phrases, exclusions, OR). */
+const websearchSyntax = /["]|(^|\s)-\w|\sor\s/i;
+
+function tsQuery(text: string): SQL {
+  if (websearchSyntax.test(text)) return sql`websearch_to_tsquery('english', ${text})`;
+  // plainto_tsquery ANDs the lexemes; OR them so a chunk matching most of a question still ranks.
+  return sql`replace(plainto_tsquery('english', ${text})::text, ' & ', ' | ')::tsquery`;
+}
+
+/** Full-text candidates, best first; score = ts_rank_cd / (1 + ts_rank_cd). */
+export async function keywordCandidates(
+  tx: Db,
+  orgId: string,
+  kbIds: readonly string[],
+  text: string,
+  limit: number,
+): Promise<ChunkRow[]> {
+  const result = await tx.execute(sql`
+    with q as (select ${tsQuery(text)} as tsq),
+    hits as materialized (
+      select c.id, ts_rank_cd(c.content_tsv, q.tsq, 32) as rank
+      from document_chunks c, q
+      where c.org_id = ${orgId}::uuid
+        and c.knowledge_base_id in (${idList(kbIds)})
+        and c.content_tsv @@ q.tsq
+      order by rank desc, c.id
+      limit ${limit}
+    )
+    select c.id, c.document_id, d.name as document_name, c.knowledge_base_id, c.chunk_index,
+           c.content, c.metadata, h.rank::float8 as score
+    from hits h
+    join document_chunks c on c.id = h.id
+    join documents d on d.id = c.document_id
+    order by h.rank desc, c.id`);
+  return rowsOf<ChunkRow>(result).map((r) => ({ ...r, score: Number(r.score) }));
+}
+
+/** Reciprocal rank fusion of ranked lists (ids), normalized to 0..1 (1 = first in every list). */
+export function reciprocalRankFusion(lists: readonly (readonly { id: string }[])[], k = RRF_K) {
+  const scores = new Map<string, number>();
+  for (const list of lists) {
+    for (const [i, item] of list.entries()) scores.set(item.id, (scores.get(item.id) ?? 0) + 1 / (k + i + 1));
+  }
+  const best = lists.length / (k + 1);
+  return [...scores.entries()]
+    .map(([id, score]) => ({ id, score: score / best }))
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Searches the org's bases. Any id that is unknown or another org's: 404 KNOWLEDGE_BASE_NOT_FOUND
+ * naming it, before anything is embedded or read. Bases with different embedding models are searched
+ * per model (the query is embedded once per model) and merged by score.
+ */
+export async function searchKnowledge(
+  ctx: ServiceContext,
+  deps: KnowledgeSearchDeps,
+  req: KnowledgeSearchRequest,
+): Promise<KnowledgeSearchResult[]> {
+  const bases = await inOrg(ctx, (tx) => resolveKnowledgeBases(tx, ctx, req.knowledgeBaseIds));
+  const kbIds = bases.map((b) => b.id);
+  const candidates = req.mode === 'hybrid' ? Math.min(100, Math.max(20, req.topK * 3)) : req.topK;
+
+  // Embeddings first, outside the transaction: a remote model call must not hold a connection.
+  const byModel = new Map<string, string[]>();
+  for (const b of bases) byModel.set(b.embeddingModel, [...(byModel.get(b.embeddingModel) ?? []), b.id]);
+  const embeddings =
+    req.mode === 'keyword'
+      ? []
+      : await Promise.all(
+          [...byModel.entries()].map(async ([model, ids]) => ({
+            ids,
+            vector: await deps.embedQuery(model, req.query, req.signal),
+          })),
+        );
+  req.signal?.throwIfAborted();
+
+  const results = await inOrg(ctx, async (tx) => {
+    let vector: ChunkRow[] = [];
+    for (const { ids, vector: q } of embeddings) {
+      vector.push(...(await vectorCandidates(tx, ctx.orgId, ids, q, candidates)));
+    }
+    if (embeddings.length > 1) vector = vector.sort((a, b) => b.score - a.score).slice(0, candidates);
+    const keyword =
+      req.mode === 'vector' ? [] : await keywordCandidates(tx, ctx.orgId, kbIds, req.query, candidates);
+
+    if (req.mode === 'vector') return vector.map((r) => toResult(r, r.score));
+    if (req.mode === 'keyword') return keyword.map((r) => toResult(r, r.score / (1 + r.score)));
+    const rows = new Map<string, ChunkRow>();
+    for (const r of [...vector, ...keyword]) rows.set(r.id, r);
+    return reciprocalRankFusion([vector, keyword]).map((f) => toResult(rows.get(f.id)!, f.score));
+  });
+  const minScore = req.minScore;
+  return (minScore === undefined ? results : results.filter((r) => r.score >= minScore)).slice(0, req.topK);
+}
+
+/**
+ * The query embedder of a service context: each base's `embedding_model` through `createEmbedder`
+ * (org keys / endpoints looked up once per model, the built-in local model offline).
+ */
+export function createQueryEmbedder(
+  ctx: Pick<ServiceContext, 'db' | 'orgId'>,
+  deps: Omit<EmbedderDeps, 'ctx'> = {},
+): QueryEmbedder {
+  const embedders = new Map<string, Embedder>();
+  return async (model, text, signal) => {
+    let embedder = embedders.get(model);
+    if (!embedder) {
+      embedder = createEmbedder(model, { ...deps, ctx });
+      embedders.set(model, embedder);
+    }
+    const [vector] = await embedder.embed([text], signal);
+    if (!vector) throw new AppError('INTERNAL_ERROR', `Embedding model "${model}" returned no vector.`);
+    return vector;
+  };
+}
+
+/**
+ * The engine's KnowledgeSearch for one run: the knowledge node and the agents' knowledge tool search
+ * the run's org only (a foreign or unknown base id fails the step with KNOWLEDGE_BASE_NOT_FOUND).
+ */
+export function createKnowledgeSearch(ctx: ServiceContext, deps: KnowledgeSearchDeps): KnowledgeSearch {
+  return {
+    async search(req) {
+      const results = await searchKnowledge(ctx, deps, {
+        knowledgeBaseIds: req.knowledgeBaseIds,
+        query: req.query,
+        topK: req.topK,
+        mode: req.mode ?? 'hybrid',
+        minScore: req.minScore,
+        signal: req.signal,
+      });
+      return results.map((r) => ({
+        content: r.text,
+        score: r.score,
+        chunk_id: r.chunk_id,
+        document_id: r.document_id,
+        document_name: r.document_name,
+        knowledge_base_id: r.knowledge_base_id,
+        chunk_index: r.chunk_index,
+        metadata: r.metadata,
+      }));
+    },
+  };
+}
