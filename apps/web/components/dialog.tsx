@@ -1,9 +1,12 @@
 'use client';
 
 import * as RadixDialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { type ReactNode, useRef } from 'react';
 
-/** Radix Dialog with the app's look: focus is trapped inside, Escape closes, focus returns on close. */
+/**
+ * Radix Dialog with the app's look: focus is trapped inside, Escape closes, and focus returns on close
+ * to whatever opened it (Radix only does that for a Dialog.Trigger; these dialogs are controlled).
+ */
 export function Dialog({
   open,
   onOpenChange,
@@ -17,11 +20,25 @@ export function Dialog({
   description: ReactNode;
   children: ReactNode;
 }) {
+  const opener = useRef<HTMLElement | null>(null);
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="fixed inset-0 bg-slate-950/50" />
-        <RadixDialog.Content className="fixed left-1/2 top-1/2 w-[min(32rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-800 dark:bg-slate-900 dark:text-slate-100">
+        <RadixDialog.Content
+          onOpenAutoFocus={() => {
+            // Still the control that opened the dialog: focus has not moved inside yet.
+            opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+          }}
+          onCloseAutoFocus={(event) => {
+            if (opener.current?.isConnected) {
+              event.preventDefault();
+              opener.current.focus();
+            }
+            opener.current = null;
+          }}
+          className="fixed left-1/2 top-1/2 w-[min(32rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-800 dark:bg-slate-900 dark:text-slate-100"
+        >
           <RadixDialog.Title className="text-lg font-semibold">{title}</RadixDialog.Title>
           <RadixDialog.Description className="mt-1 mb-4 text-sm text-slate-600 dark:text-slate-300">
             {description}

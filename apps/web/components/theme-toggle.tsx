@@ -1,29 +1,28 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { applyTheme, currentTheme, THEME_STORAGE_KEY, type Theme } from '@/lib/theme';
 
-type Theme = 'light' | 'dark';
-const KEY = 'agentflow-theme';
-
-function preferred(): Theme {
-  const saved = window.localStorage.getItem(KEY);
-  if (saved === 'light' || saved === 'dark') return saved;
-  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-}
-
-function apply(theme: Theme) {
-  document.documentElement.classList.toggle('dark', theme === 'dark');
-  document.documentElement.style.colorScheme = theme;
-}
-
-/** Light/dark switch: follows the system until the user picks one, then remembers the choice. */
+/**
+ * Light/dark switch: follows the system until the user picks one, then remembers the choice. The
+ * inline script in app/layout.tsx has already applied the theme before paint; this only reads and
+ * changes it.
+ */
 export function ThemeToggle() {
   const [theme, setTheme] = useState<Theme | null>(null);
 
   useEffect(() => {
-    const t = preferred();
-    apply(t);
-    setTheme(t);
+    setTheme(currentTheme());
+    // Following the system (no saved choice): keep following it while the page is open.
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    const onChange = (e: MediaQueryListEvent) => {
+      if (window.localStorage.getItem(THEME_STORAGE_KEY)) return;
+      const next: Theme = e.matches ? 'dark' : 'light';
+      applyTheme(next);
+      setTheme(next);
+    };
+    media.addEventListener('change', onChange);
+    return () => media.removeEventListener('change', onChange);
   }, []);
 
   const next: Theme = theme === 'dark' ? 'light' : 'dark';
@@ -31,14 +30,17 @@ export function ThemeToggle() {
     <button
       type="button"
       className="btn-ghost"
-      aria-label={`Switch to ${next} theme`}
+      aria-label={theme === null ? 'Switch theme' : `Switch to ${next} theme`}
       onClick={() => {
-        window.localStorage.setItem(KEY, next);
-        apply(next);
+        window.localStorage.setItem(THEME_STORAGE_KEY, next);
+        document.documentElement.dataset.themeSource = 'saved';
+        applyTheme(next);
         setTheme(next);
       }}
     >
-      {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+      {/* CSS picks the text from the class the pre-paint script set: right from the first frame. */}
+      <span className="dark:hidden">Dark theme</span>
+      <span className="hidden dark:inline">Light theme</span>
     </button>
   );
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { findChromium } from './browser';
+import { type Fakes, startFakes } from './fakes';
 import { type Stack, startStack } from './stack';
 
 declare module 'vitest' {
@@ -10,10 +11,13 @@ declare module 'vitest' {
     webUrl: string;
     apiUrl: string;
     redis: boolean;
+    /** Control server of the fake WorkOS and SMTP server (fakes-client.ts). */
+    fakesUrl: string;
   }
 }
 
 let stack: Stack | undefined;
+let fakes: Fakes | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
 /** A database of its own for this run, on the server DATABASE_URL points at. */
@@ -48,17 +52,27 @@ export default async function setup(project: TestProject) {
     project.provide('webUrl', '');
     project.provide('apiUrl', '');
     project.provide('redis', false);
+    project.provide('fakesUrl', '');
     return;
   }
   const databaseUrl = process.env.DATABASE_URL ? await freshDatabase(process.env.DATABASE_URL) : undefined;
-  stack = await startStack({ databaseUrl, redisUrl: process.env.REDIS_URL });
+  fakes = await startFakes();
+  try {
+    stack = await startStack({ databaseUrl, redisUrl: process.env.REDIS_URL, apiEnv: fakes.apiEnv });
+  } catch (error) {
+    await fakes.close();
+    await dropDatabase?.();
+    throw error;
+  }
   project.provide('chromiumPath', chromiumPath);
   project.provide('webUrl', stack.webUrl);
   project.provide('apiUrl', stack.apiUrl);
   project.provide('redis', !!process.env.REDIS_URL);
+  project.provide('fakesUrl', fakes.controlUrl);
 
   return async () => {
     await stack?.stop();
+    await fakes?.close();
     await dropDatabase?.();
   };
 }

@@ -83,7 +83,12 @@ async function kill(child: ChildProcess): Promise<void> {
  * web (:3000) from their build outputs. With DATABASE_URL it uses `databaseUrl` (a fresh database);
  * without, an embedded PGlite in a temporary directory.
  */
-export async function startStack(opts: { databaseUrl?: string; redisUrl?: string }): Promise<Stack> {
+export async function startStack(opts: {
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Extra environment for the API (e.g. WORKOS_* pointing at a fake WorkOS, SMTP_URL at a test server). */
+  apiEnv?: Record<string, string>;
+}): Promise<Stack> {
   const apiPort = 4000;
   const webPort = Number(process.env.E2E_WEB_PORT ?? 3000);
   for (const port of [apiPort, webPort]) {
@@ -100,7 +105,13 @@ export async function startStack(opts: { databaseUrl?: string; redisUrl?: string
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     CORS_ORIGINS: `http://localhost:${webPort},http://127.0.0.1:${webPort}`,
+    // The address the browser uses: invitation links and the SSO callback must land on this origin,
+    // where the refresh cookie lives.
+    APP_URL: `http://127.0.0.1:${webPort}`,
     QUEUE_PREFIX: `af-e2e-${process.pid}`,
+    // Every page load refreshes the session (a public /auth/* call): the suites would outrun the
+    // production limit of 10 per minute per IP that all of them share here.
+    RATE_LIMIT_AUTH_MAX: '1000',
     // Production mode requires real secrets; these exist only for this run.
     JWT_SECRET: randomBytes(48).toString('base64url'),
     MASTER_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
@@ -110,12 +121,14 @@ export async function startStack(opts: { databaseUrl?: string; redisUrl?: string
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   if (opts.redisUrl) env.REDIS_URL = opts.redisUrl;
 
+  const apiEnv: NodeJS.ProcessEnv = { ...env, ...opts.apiEnv };
+
   const node = process.execPath;
   const procs: ChildProcess[] = [];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
   try {
-    const api = launch('api', node, ['dist/main.js'], join(root, 'apps/api'), env);
+    const api = launch('api', node, ['dist/main.js'], join(root, 'apps/api'), apiEnv);
     procs.push(api);
     await waitFor(`${apiUrl}/readyz`, 60_000, api, 'api');
     if (opts.redisUrl) {

@@ -108,8 +108,11 @@ export async function api<T extends z.ZodType>(
   }
 }
 
-/** Ends the session on the API and here, then leaves for /login (a full load: nothing stays in memory). */
-export async function logout(): Promise<void> {
+/**
+ * Ends the session on the API and here, then leaves for `to` (default /login) with a full load, so
+ * nothing of the signed-in user stays in memory.
+ */
+export async function logout(to = '/login'): Promise<void> {
   signingOut = true;
   try {
     await client.request('/api/v1/auth/logout', noContent, { method: 'POST' });
@@ -117,5 +120,5 @@ export async function logout(): Promise<void> {
     // Signed out locally whatever the API says; the cookie expires on its own.
   }
   endSession();
-  window.location.replace('/login');
+  window.location.replace(to);
 }

@@ -17,6 +17,23 @@ const plainWords: Partial<Record<AgentFlowError['code'], string>> = {
   AGENT_ARCHIVED: 'This agent is archived and can no longer be changed. Clone it to keep working on it.',
   ORG_NOT_FOUND: 'You are not a member of that organization any more.',
   SERVICE_UNAVAILABLE: 'AgentFlow is temporarily unavailable. Try again in a moment.',
+  INVITATION_NOT_FOUND:
+    'This invitation link is not valid. Check that you copied the whole link, or ask for a new invitation.',
+  INVITATION_EXPIRED: 'This invitation has expired. Ask the person who invited you to send a new one.',
+  INVITATION_ALREADY_USED: 'This invitation has already been used. Log in to reach the organization.',
+  INVITATION_REVOKED: 'This invitation was withdrawn. Ask the person who invited you to send a new one.',
+  INVITATION_EMAIL_MISMATCH:
+    'This invitation was sent to a different email address than the account you are signed in with.',
+  SSO_NOT_CONFIGURED:
+    'Single sign-on is not set up for that organization. Check the organization ID, or log in with your password.',
+  SSO_STATE_INVALID:
+    'The sign-in took too long or was started in another browser or tab. Start it again from here.',
+  SSO_LOGIN_FAILED: 'Your identity provider did not complete the sign-in. Try again, or ask your IT admin.',
+  SSO_ORG_MISMATCH:
+    'Your identity provider signed you in for a different organization. Check the organization ID.',
+  SSO_ACCOUNT_EXISTS:
+    'An account with this email already exists and your identity provider has not verified the email. Log in with your password instead.',
+  SSO_PROVIDER_ERROR: 'The single sign-on service could not be reached. Try again in a moment.',
   VALIDATION_ERROR: 'Some fields need attention.',
 };
 
@@ -29,6 +46,17 @@ export function describeError(err: unknown): string {
     return plainWords[err.code] ?? err.message;
   }
   return 'Something unexpected went wrong. Try again.';
+}
+
+/** An error code that arrived without its envelope (e.g. `?error=` of a redirect), in plain words. */
+export function describeErrorCode(code: string, requestId?: string | null): string {
+  if (code === 'INTERNAL_ERROR') {
+    return `Something went wrong on our side. Try again; if it keeps happening, quote reference ${requestId ?? 'unknown'}.`;
+  }
+  return (
+    plainWords[code as AgentFlowError['code']] ??
+    `Something went wrong (${code}). Try again; if it keeps happening, quote reference ${requestId ?? 'unknown'}.`
+  );
 }
 
 /** `details.fields` of a validation (or conflict) error, keyed by body field name. */

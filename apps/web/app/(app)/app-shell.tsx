@@ -8,7 +8,11 @@ import { ensureSession, logout, redirectToLogin } from '@/lib/api';
 import { useAuthStore } from '@/lib/auth-store';
 import { OrgSwitcher } from './org-switcher';
 
-const nav = [{ href: '/agents', label: 'Agents' }];
+const nav = [
+  { href: '/agents', label: 'Agents' },
+  { href: '/executions', label: 'Executions' },
+  { href: '/approvals', label: 'Approvals' },
+];
 
 /** Signed-in pages: restores the session from the refresh cookie, or goes to /login. */
 export function AppShell({ children }: { children: ReactNode }) {
@@ -70,7 +74,12 @@ export function AppShell({ children }: { children: ReactNode }) {
           </nav>
           <div className="ml-auto flex flex-wrap items-center gap-3">
             <OrgSwitcher />
-            <span className="hidden text-sm text-slate-500 md:inline dark:text-slate-400">{user?.email}</span>
+            <span
+              className="hidden max-w-[16rem] truncate text-sm text-slate-500 lg:inline dark:text-slate-400"
+              title={user?.email}
+            >
+              {user?.email}
+            </span>
             <ThemeToggle />
             <button type="button" className="btn-secondary" onClick={() => void logout()}>
               Log out

@@ -3,7 +3,7 @@
 import { authSessionSchema } from '@agentflow/contracts';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { AuthCard } from '@/components/auth-card';
 import { Field } from '@/components/field';
 import { acceptSession, client } from '@/lib/api';
@@ -20,6 +20,16 @@ export function LoginForm() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
+  // From the URL after mount (no Suspense boundary needed): an invitation link pre-fills the email, and
+  // a `next` means the visitor was sent here from a page that needs a session.
+  const [prefill, setPrefill] = useState<{ email: string; continuing: boolean }>({
+    email: '',
+    continuing: false,
+  });
+  useEffect(() => {
+    const params = new URLSearchParams(window.location.search);
+    setPrefill({ email: params.get('email') ?? '', continuing: params.has('next') });
+  }, []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -67,7 +77,19 @@ export function LoginForm() {
             {error}
           </p>
         )}
-        <Field name="email" label="Email" type="email" autoComplete="email" required error={fields.email} />
+        {prefill.continuing && !error && (
+          <p className="text-sm text-slate-600 dark:text-slate-300">Log in to continue where you left off.</p>
+        )}
+        <Field
+          key={prefill.email}
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={prefill.email}
+          error={fields.email}
+        />
         <Field
           name="password"
           label="Password"
@@ -80,6 +102,14 @@ export function LoginForm() {
           {pending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
+      <div className="mt-5 flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+        <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+        or
+        <span className="h-px flex-1 bg-slate-200 dark:bg-slate-800" />
+      </div>
+      <Link href="/login/sso" className="btn-secondary mt-5 w-full">
+        Sign in with SSO
+      </Link>
     </AuthCard>
   );
 }

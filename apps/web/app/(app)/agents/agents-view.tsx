@@ -2,6 +2,7 @@
 
 import type { Agent } from '@agentflow/contracts';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useEffect, useId, useState } from 'react';
 import { useAuthStore } from '@/lib/auth-store';
 import { describeError } from '@/lib/errors';
@@ -13,6 +14,7 @@ import {
   agentStatusValues,
   agentTriggerTypes,
   cloneAgent,
+  createAgent,
   listAgents,
   setAgentStatus,
   type TriggerType,
@@ -39,6 +41,8 @@ const triggerLabel: Record<TriggerType, string> = {
 
 export function AgentsView() {
   const orgId = useAuthStore((s) => s.session?.organization.id);
+  // Viewers read; the API would refuse their changes anyway (403), so they are not offered.
+  const canEdit = useAuthStore((s) => s.session?.role !== 'viewer');
   const queryClient = useQueryClient();
   const [searchInput, setSearchInput] = useState('');
   const [filters, setFilters] = useState<AgentFilters>({ search: '', status: '', trigger: '' });
@@ -72,6 +76,20 @@ export function AgentsView() {
     },
     onError: (err) => setNotice({ kind: 'error', text: describeError(err) }),
   });
+  // First visit: the starter agent in one click (trigger -> AI on the offline echo model -> output).
+  const starter = useMutation({
+    mutationFn: () =>
+      createAgent({
+        name: 'Starter agent',
+        description: 'Echoes its input through the offline echo model: runs without any API key.',
+        template: 'starter',
+      }),
+    onSuccess: (agent) => {
+      setNotice({ kind: 'info', text: `Created “${agent.name}”. Open it to see its graph and run it.` });
+      void refresh();
+    },
+    onError: (err) => setNotice({ kind: 'error', text: describeError(err) }),
+  });
   const toggle = useMutation({
     mutationFn: ({ agent, status }: { agent: Agent; status: 'active' | 'paused' }) =>
       setAgentStatus(agent, status),
@@ -96,9 +114,11 @@ export function AgentsView() {
             Graphs of AI steps your organization runs.
           </p>
         </div>
-        <button type="button" className="btn" onClick={() => setCreateOpen(true)}>
-          New agent
-        </button>
+        {canEdit && (
+          <button type="button" className="btn" onClick={() => setCreateOpen(true)}>
+            New agent
+          </button>
+        )}
       </div>
 
       <search className="grid gap-3 sm:grid-cols-[2fr_1fr_1fr]">
@@ -211,13 +231,32 @@ export function AgentsView() {
           ) : (
             <>
               <h2 className="text-lg font-medium">No agents yet</h2>
-              <p className="max-w-md text-sm text-slate-600 dark:text-slate-300">
-                Start from the starter template (a trigger, an AI step with the offline echo model, and an
-                output) or from a blank graph.
-              </p>
-              <button type="button" className="btn" onClick={() => setCreateOpen(true)}>
-                Create your first agent
-              </button>
+              {canEdit ? (
+                <>
+                  <p className="max-w-md text-sm text-slate-600 dark:text-slate-300">
+                    The starter agent is a trigger, an AI step on the offline echo model and an output: it
+                    runs right away, no API key needed. Or start from a blank graph.
+                  </p>
+                  <div className="flex flex-wrap justify-center gap-3">
+                    <button
+                      type="button"
+                      className="btn"
+                      disabled={starter.isPending}
+                      onClick={() => starter.mutate()}
+                    >
+                      {starter.isPending ? 'Creating the starter agent…' : 'Create the starter agent'}
+                    </button>
+                    <button type="button" className="btn-secondary" onClick={() => setCreateOpen(true)}>
+                      Start from scratch…
+                    </button>
+                  </div>
+                </>
+              ) : (
+                <p className="max-w-md text-sm text-slate-600 dark:text-slate-300">
+                  Nobody has built an agent in this organization yet. As a viewer you can see them here once
+                  an editor creates one.
+                </p>
+              )}
             </>
           )}
         </div>
@@ -232,7 +271,15 @@ export function AgentsView() {
               >
                 <div className="min-w-0 flex-1">
                   <div className="flex flex-wrap items-center gap-2">
-                    <h2 className="truncate font-medium">{agent.name}</h2>
+                    <h2 className="truncate font-medium">
+                      <Link
+                        href={`/agents/${agent.id}`}
+                        className="hover:underline"
+                        aria-label={`Open ${agent.name} in the builder`}
+                      >
+                        {agent.name}
+                      </Link>
+                    </h2>
                     <span
                       className={`rounded-full px-2 py-0.5 text-xs font-medium ${statusClass[agent.status]}`}
                     >
@@ -254,7 +301,7 @@ export function AgentsView() {
                     · updated {new Date(agent.updated_at).toLocaleString()}
                   </p>
                 </div>
-                <div className="flex flex-wrap gap-2">
+                <div className={canEdit ? 'flex flex-wrap gap-2' : 'hidden'}>
                   {agent.status === 'active' && (
                     <button
                       type="button"
@@ -266,7 +313,8 @@ export function AgentsView() {
                       Pause
                     </button>
                   )}
-                  {(agent.status === 'paused' || agent.status === 'draft') && (
+                  {/* Activating needs a published version (the API answers 409 otherwise). */}
+                  {(agent.status === 'paused' || agent.status === 'draft') && agent.published_version && (
                     <button
                       type="button"
                       className="btn-secondary"
