@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,40 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app';
 import { addMember, createApiKey, createUserWithOrg, type TestUser } from '../../test-support/auth';
 import { createTestApp, sharedTestDatabase } from '../../test-support/test-app';
+import { multipart } from './test-helpers';
 
 const db = sharedTestDatabase();
 let app: App;
 let small: App;
 let root: string;
 let owner: TestUser;
-
-interface Part {
-  name: string;
-  type: string;
-  content: Buffer;
-}
-
-/** A multipart/form-data body with one `files` part per entry (and a text field, which is ignored). */
-function multipart(parts: Part[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----af${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nignored\r\n`),
-  ];
-  for (const part of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${part.name}"\r\nContent-Type: ${part.type}\r\n\r\n`,
-      ),
-      part.content,
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 async function createBase(target: App, user: TestUser, body: Record<string, unknown> = {}): Promise<string> {
   const res = await target.inject({

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from '@agentflow/db';
 import { documentChunks, documents } from '@agentflow/db/schema';
 import { createLocalEmbedder } from '@agentflow/services';
@@ -52,3 +53,31 @@ export const handbook = [
   'Data export: administrators can export all workspace data as JSON from Settings, Advanced, Export.',
 ];
 export const refundQuestion = 'How many days do I have to ask for a refund of my purchase?';
+
+export interface MultipartFile {
+  name: string;
+  type: string;
+  content: Buffer;
+}
+
+/** A multipart/form-data body with one `files` part per entry (and a text field, which is ignored). */
+export function multipart(parts: MultipartFile[]): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----af${randomBytes(8).toString('hex')}`;
+  const chunks: Buffer[] = [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nignored\r\n`),
+  ];
+  for (const part of parts) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${part.name}"\r\nContent-Type: ${part.type}\r\n\r\n`,
+      ),
+      part.content,
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
