@@ -31,9 +31,10 @@ export function Dialog({
             opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
           }}
           onCloseAutoFocus={(event) => {
-            if (opener.current?.isConnected) {
+            const target = returnTarget(opener.current);
+            if (target) {
               event.preventDefault();
-              opener.current.focus();
+              target.focus();
             }
             opener.current = null;
           }}
@@ -51,3 +52,19 @@ export function Dialog({
 }
 
 export const DialogClose = RadixDialog.Close;
+
+/**
+ * The control to give focus back to. A list that refetched while the dialog was open may have
+ * re-rendered the opener as a new element: then the control with the same id or accessible name.
+ */
+function returnTarget(opener: HTMLElement | null): HTMLElement | null {
+  if (!opener) return null;
+  if (opener.isConnected) return opener;
+  const selector = opener.id
+    ? `#${CSS.escape(opener.id)}`
+    : opener.getAttribute('aria-label')
+      ? `${opener.tagName.toLowerCase()}[aria-label="${CSS.escape(opener.getAttribute('aria-label') ?? '')}"]`
+      : null;
+  const again = selector ? document.querySelector(selector) : null;
+  return again instanceof HTMLElement ? again : null;
+}

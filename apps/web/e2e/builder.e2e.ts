@@ -205,4 +205,62 @@ describe.skipIf(!chromiumPath)('builder canvas (built web + API + worker, real b
     await page.getByTestId('agent-status').filter({ hasText: 'v3 published' }).waitFor();
     await screenshot(page, 'builder-versions');
   });
+
+  it('builds an agent with a human approval node, runs it, approves it from the inbox and sees it finish', async () => {
+    await page.goto(`${webUrl}/agents`);
+    await page.getByRole('button', { name: 'New agent' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New agent' });
+    await dialog.getByLabel('Name').fill('Approval bot');
+    await dialog.getByLabel('Blank').check();
+    await dialog.getByRole('button', { name: 'Create agent' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Open Approval bot in the builder' }).click();
+    await page.waitForURL(/\/agents\/[0-9a-f-]{36}$/);
+    await node('trigger').waitFor();
+
+    const canvas = page.getByTestId('canvas');
+    await page.getByTestId('palette-human.approval').dragTo(canvas, { targetPosition: { x: 500, y: 200 } });
+    await node('approval_1').waitFor();
+    await page.getByTestId('palette-output.respond').dragTo(canvas, { targetPosition: { x: 850, y: 200 } });
+    await node('respond_1').waitFor();
+    await connect(page, 'trigger', 'approval_1');
+    // The first source handle of a human node is its `approved` branch.
+    await connect(page, 'approval_1', 'respond_1');
+    await node('approval_1').click();
+    await page.getByTestId('inspector').getByLabel(/^Message/).fill('Ship the release?');
+    await saved();
+    await page.getByTestId('problem-count').filter({ hasText: 'Valid' }).waitFor();
+
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const publish = page.getByRole('dialog', { name: 'Publish a new version' });
+    await publish.getByLabel('Change message').fill('With approval');
+    await publish.getByRole('button', { name: 'Publish', exact: true }).click();
+    await publish.waitFor({ state: 'detached' });
+
+    await page.getByRole('tab', { name: 'Test & run' }).click();
+    const panel = page.getByTestId('test-panel');
+    await panel.getByRole('button', { name: 'Activate to run' }).click();
+    await panel.getByRole('button', { name: 'Run published (v1)' }).click();
+    await page
+      .locator('[data-testid="canvas-node"][data-node-id="approval_1"][data-run-status="waiting"]')
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'builder-waiting-approval');
+
+    // Decide from the inbox in another tab; the canvas keeps watching the run live.
+    const inbox = await page.context().newPage();
+    await inbox.goto(`${webUrl}/approvals`);
+    const row = inbox.getByTestId('approval-row').filter({ hasText: 'Approval bot' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await inbox.getByTestId('approval-decided').waitFor();
+    await inbox.close();
+
+    for (const id of ['approval_1', 'respond_1']) {
+      await page
+        .locator(`[data-testid="canvas-node"][data-node-id="${id}"][data-run-status="completed"]`)
+        .waitFor({ timeout: 30_000 });
+    }
+    await panel.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
+    await screenshot(page, 'builder-approved-run');
+  });
 });

@@ -333,6 +333,8 @@ describe.skipIf(!chromiumPath)('app shell (built web + API, fake WorkOS + SMTP, 
       await page.getByLabel('Status').selectOption('');
       await page.getByLabel('Search').fill('Published helper');
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="agent-row"]').length === 2);
+      // Let the debounced search settle, so the rows are not re-rendered while the dialog is open.
+      await page.waitForLoadState('networkidle');
 
       // Archive with the keyboard: the dialog traps focus, Escape cancels, the button confirms.
       await row.getByRole('button', { name: 'Archive Published helper', exact: true }).focus();

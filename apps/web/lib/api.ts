@@ -74,8 +74,14 @@ export async function ensureSession(): Promise<boolean> {
 
 let signingOut = false;
 
+let redirecting = false;
+
 export function redirectToLogin(): void {
   if (typeof window === 'undefined' || signingOut) return;
+  // Several failed calls (and the shell's status effect) may ask at once: one navigation, or a later
+  // one would abort the first (and lose its `next`).
+  if (redirecting) return;
+  redirecting = true;
   const here = `${window.location.pathname}${window.location.search}`;
   const next = here.startsWith('/login') ? '' : `?next=${encodeURIComponent(here)}`;
   window.location.assign(`/login${next}`);
