@@ -227,7 +227,10 @@ describe.skipIf(!chromiumPath)('builder canvas (built web + API + worker, real b
     // The first source handle of a human node is its `approved` branch.
     await connect(page, 'approval_1', 'respond_1');
     await node('approval_1').click();
-    await page.getByTestId('inspector').getByLabel(/^Message/).fill('Ship the release?');
+    await page
+      .getByTestId('inspector')
+      .getByLabel(/^Message/)
+      .fill('Ship the release?');
     await saved();
     await page.getByTestId('problem-count').filter({ hasText: 'Valid' }).waitFor();
 
