@@ -7,7 +7,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench:rag [--chunks 100000]
  */
 import { execSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { APP_ROLE, type Db, rowsOf, withOrg } from '@agentflow/db';
 import { createTestDatabase } from '@agentflow/db/testing';
@@ -284,9 +284,19 @@ async function main() {
     ].join('\n');
     const out = new URL('../../../bench/RESULTS.md', import.meta.url);
     if (!process.argv.includes('--no-write')) {
-      // Append only: other benches write their own sections to the same file.
-      readFileSync(out);
-      appendFileSync(out, section);
+      // Only this bench's section (between its markers) is replaced; other benches own the rest.
+      const current = readFileSync(out, 'utf8');
+      const start = '<!-- bench:rag:start -->';
+      const end = '<!-- bench:rag:end -->';
+      const block = `${start}\n${section.trim()}\n${end}`;
+      const from = current.indexOf(start);
+      const to = current.indexOf(end);
+      writeFileSync(
+        out,
+        from >= 0 && to > from
+          ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}`
+          : `${current.trimEnd()}\n\n${block}\n`,
+      );
     }
     console.log(section);
   } finally {
