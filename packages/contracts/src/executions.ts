@@ -25,6 +25,16 @@ export const executionTriggerValues = ['manual', 'api', 'sdk', 'webhook', 'sched
 export const executionTriggerSchema = z.enum(executionTriggerValues);
 export type ExecutionTrigger = z.infer<typeof executionTriggerSchema>;
 
+/**
+ * Job id of an execution's delivery. Delivery 0 (the first one) is the execution id itself, so a
+ * retried `executions.start()` cannot enqueue the run twice. A later re-delivery of the same execution
+ * (resume after approval, reaper, drain) passes the claim count from Postgres: the first job's id is
+ * still retained by the queue and would swallow the new one (ADR 0004).
+ */
+export function executionJobId(executionId: string, delivery = 0): string {
+  return delivery === 0 ? executionId : `${executionId}.${delivery}`;
+}
+
 /** How long an idempotency key returns the execution it first created. */
 export const idempotencyWindowHours = 24;
 

@@ -1,3 +1,4 @@
+import { executionJobId } from '@agentflow/contracts';
 import { z } from 'zod';
 
 /**
@@ -49,15 +50,8 @@ function defineQueue<S extends z.ZodType>(
   return { ...definition, policy: { ...DEFAULT_POLICY, ...definition.policy } };
 }
 
-/**
- * Job id of an execution's delivery. Delivery 0 (the first one) is the execution id itself, so a
- * retried `executions.start()` cannot enqueue the run twice. A later re-delivery of the same execution
- * (resume after approval, reaper) must pass its own number (e.g. the claim generation from Postgres):
- * the first job's id is still retained and would swallow the new one.
- */
-export function executionJobId(executionId: string, delivery = 0): string {
-  return delivery === 0 ? executionId : `${executionId}.${delivery}`;
-}
+// The job id of an execution's delivery is shared with the services that re-deliver runs.
+export { executionJobId };
 
 /** One job per agent per schedule tick, however many schedulers noticed the tick. */
 export function scheduleTickJobId(agentId: string, scheduledFor: string | Date): string {

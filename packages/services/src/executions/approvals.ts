@@ -3,6 +3,7 @@ import {
   type Approval,
   type ApprovalListQuery,
   type ApproveExecutionBody,
+  executionJobId,
   type Page,
   type Role,
   roleHasPermission,
@@ -263,13 +264,8 @@ export async function redeliver(
   await queue.enqueue(
     'executions',
     { execution_id: p.executionId, org_id: p.orgId },
-    { jobId: deliveryJobId(p.executionId, p.attempts) },
+    { jobId: executionJobId(p.executionId, p.attempts) },
   );
-}
-
-/** Job id of the delivery after `attempts` claims (0: the first delivery, the execution id itself). */
-export function deliveryJobId(executionId: string, attempts: number): string {
-  return attempts === 0 ? executionId : `${executionId}.${attempts}`;
 }
 
 /**

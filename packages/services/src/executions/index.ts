@@ -2,7 +2,6 @@ export { appendExecutionEvents, eventMessage, publishStoredEvents } from './appe
 export {
   canDecide,
   decideApproval,
-  deliveryJobId,
   listApprovals,
   redeliver,
   sweepApprovalTimeouts,

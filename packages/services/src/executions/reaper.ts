@@ -1,8 +1,9 @@
+import { executionJobId } from '@agentflow/contracts';
 import { asSystem, type Db, withOrg } from '@agentflow/db';
 import { executionSteps, executions } from '@agentflow/db/schema';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { appendExecutionEvents, type PendingEvent, publishStoredEvents } from './append';
-import { deliveryJobId, redeliver } from './approvals';
+import { redeliver } from './approvals';
 import type { EventPublisher } from './recorder';
 import type { ExecutionQueue } from './start';
 
@@ -170,7 +171,7 @@ export async function recoverPending(deps: ReaperDeps, options: RecoverPendingOp
   );
   let enqueued = 0;
   for (const r of rows) {
-    const jobId = deliveryJobId(r.id, r.attempts);
+    const jobId = executionJobId(r.id, r.attempts);
     if (options.isQueued && (await options.isQueued(jobId).catch(() => false))) continue;
     await deps.queue
       .enqueue('executions', { execution_id: r.id, org_id: r.orgId }, { jobId: `${jobId}-r${Date.now()}` })
