@@ -6,7 +6,7 @@ import {
   idempotencyWindowHours,
   limitsOfPlan,
 } from '@agentflow/contracts';
-import type { Db } from '@agentflow/db';
+import { type Db, rowsOf } from '@agentflow/db';
 import { agents, executions, organizations } from '@agentflow/db/schema';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { readSettings } from '../agents/present';
@@ -158,24 +158,26 @@ async function assertWithinPlan(tx: Db, orgId: string): Promise<void> {
     .where(eq(organizations.id, orgId))
     .limit(1);
   const limits = limitsOfPlan(org?.plan);
-  const [usage] = await tx
-    .select({
-      active: sql<number>`count(*) filter (where ${executions.status} in ('pending', 'running'))`,
-      lastHour: sql<number>`count(*) filter (where ${executions.createdAt} > now() - interval '1 hour')`,
-    })
-    .from(executions)
-    .where(
-      and(
-        eq(executions.orgId, orgId),
-        sql`(${executions.status} in ('pending', 'running') or ${executions.createdAt} > now() - interval '1 hour')`,
-      ),
-    );
+  // Each count stops at its limit (that is all the check needs) and walks its own index: (org, status)
+  // for active runs, (org, created_at desc) for the last hour. Bounded work on every start.
+  const [usage] = rowsOf<{ active: number; last_hour: number }>(
+    await tx.execute(sql`
+      select
+        (select count(*) from (
+          select 1 from ${executions}
+          where ${executions.orgId} = ${orgId} and ${executions.status} in ('pending', 'running')
+          limit ${limits.max_concurrent_executions}) a)::int as active,
+        (select count(*) from (
+          select 1 from ${executions}
+          where ${executions.orgId} = ${orgId} and ${executions.createdAt} > now() - interval '1 hour'
+          limit ${limits.executions_per_hour}) h)::int as last_hour`),
+  );
   const active = Number(usage?.active ?? 0);
-  const lastHour = Number(usage?.lastHour ?? 0);
+  const lastHour = Number(usage?.last_hour ?? 0);
   if (active >= limits.max_concurrent_executions) {
     throw new AppError(
       'PLAN_LIMIT_EXCEEDED',
-      `Your plan runs at most ${limits.max_concurrent_executions} executions at once; ${active} are pending or running.`,
+      `Your plan runs at most ${limits.max_concurrent_executions} executions at once; that many are pending or running.`,
       {
         plan: org?.plan ?? 'starter',
         limit: 'max_concurrent_executions',
