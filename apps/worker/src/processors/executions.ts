@@ -15,7 +15,7 @@ export function createExecutionsProcessor(deps: ProcessorDeps): JobProcessor<'ex
       logger.warn({ jobId: job.jobId }, 'no database or keyring: execution job not run');
       return;
     }
-    const outcome = await runtime.process(payload.execution_id, job.signal);
+    const outcome = await runtime.process(payload.execution_id, job.signal, payload.org_id);
     logger.info({ jobId: job.jobId, executionId: payload.execution_id, outcome }, 'execution job done');
   };
 }

@@ -1,4 +1,5 @@
 import {
+  createLazyLlmRouter,
   createSafeHttpClient,
   type EngineServices,
   type HttpClient,
@@ -42,7 +43,8 @@ export async function buildRunServices(
   deps: RunServicesDeps,
 ): Promise<Pick<EngineServices, 'llm' | 'http' | 'credentials' | 'knowledge'>> {
   return {
-    llm: await resolveLlmRouter(ctx, deps),
+    // Loaded on the first model call: a run without a model node never reads the org's models.
+    llm: createLazyLlmRouter(() => resolveLlmRouter(ctx, deps)),
     credentials: createCredentialResolver(ctx, deps.keyring),
     http: httpClientFor(deps.httpPolicy),
     knowledge: createKnowledgeSearch(ctx, {

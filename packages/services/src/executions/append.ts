@@ -65,16 +65,24 @@ export function eventMessage(row: StoredEvent): string {
   });
 }
 
-/** Publishes stored events after their transaction committed. Pub/sub is at most once anyway. */
+/**
+ * Publishes stored events after their transaction committed. Pub/sub is at most once anyway. Every
+ * publish is issued at once, in seq order: one connection (Redis) or one bus keeps that order, and
+ * the caller is not held up by a round trip per event.
+ */
 export async function publishStoredEvents(
   events: EventPublisher | undefined,
   rows: StoredEvent[],
   onError?: (error: unknown) => void,
 ): Promise<void> {
   if (!events) return;
-  for (const row of [...rows].sort((a, b) => a.seq - b.seq)) {
-    await events
-      .publish(executionEventChannel(row.executionId), eventMessage(row))
-      .catch((error) => onError?.(error));
-  }
+  await Promise.all(
+    [...rows]
+      .sort((a, b) => a.seq - b.seq)
+      .map((row) =>
+        events
+          .publish(executionEventChannel(row.executionId), eventMessage(row))
+          .catch((error) => onError?.(error)),
+      ),
+  );
 }

@@ -42,32 +42,28 @@ export async function claimExecution(
       )
       .returning();
     if (!row) return undefined;
-    const [agent] = await tx
-      .select({ settings: agents.settings })
-      .from(agents)
-      .where(eq(agents.id, row.agentId))
-      .limit(1);
-    const [version] = row.agentVersionId
-      ? await tx
-          .select({ definition: agentVersions.definition, version: agentVersions.version })
-          .from(agentVersions)
-          .where(eq(agentVersions.id, row.agentVersionId))
-          .limit(1)
-      : [];
-    const [last] = await tx
-      .select({ seq: sql<number>`coalesce(max(${executionEvents.seq}), 0)` })
-      .from(executionEvents)
-      .where(eq(executionEvents.executionId, ids.executionId));
-    const [steps] = await tx
-      .select({ order: sql<number>`coalesce(max(${executionSteps.stepOrder}), 0)` })
-      .from(executionSteps)
-      .where(eq(executionSteps.executionId, ids.executionId));
+    // One round trip for everything else the run needs.
+    const [loaded] = await tx
+      .select({
+        settings: sql<Record<
+          string,
+          unknown
+        > | null>`(select ${agents.settings} from ${agents} where ${agents.id} = ${row.agentId})`,
+        lastSeq: sql<number>`(select coalesce(max(${executionEvents.seq}), 0) from ${executionEvents} where ${executionEvents.executionId} = ${row.id})`,
+        lastStepOrder: sql<number>`(select coalesce(max(${executionSteps.stepOrder}), 0) from ${executionSteps} where ${executionSteps.executionId} = ${row.id})`,
+        definition: agentVersions.definition,
+        version: agentVersions.version,
+      })
+      .from(sql`(select 1) as one`)
+      .leftJoin(agentVersions, eq(agentVersions.id, sql`${row.agentVersionId ?? null}::uuid`));
+    const version =
+      loaded?.version != null ? { definition: loaded.definition, version: loaded.version } : undefined;
     return {
       row,
-      settings: readSettings(agent?.settings ?? {}),
+      settings: readSettings(loaded?.settings ?? {}),
       version,
-      lastSeq: Number(last?.seq ?? 0),
-      lastStepOrder: Number(steps?.order ?? 0),
+      lastSeq: Number(loaded?.lastSeq ?? 0),
+      lastStepOrder: Number(loaded?.lastStepOrder ?? 0),
     };
   });
 }

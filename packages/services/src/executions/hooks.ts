@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '@agentflow/db';
 import { executionSteps } from '@agentflow/db/schema';
 import type { StepCompleteEvent, StepHooks } from '@agentflow/engine';
@@ -8,6 +9,12 @@ import { createTokenBuffer } from './tokens';
 interface OpenStep {
   id: string;
   nodeId: string;
+  /** The paused human step's row, which goes on (no new row). */
+  resumed?: boolean;
+  order?: number;
+  input: unknown;
+  /** Set when the transaction that stored the step's start failed. */
+  startFailed?: unknown;
 }
 
 export interface StepHooksOptions {
@@ -36,34 +43,46 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   let tokens = 0;
   let cost = 0;
 
+  /** Registers a step as open (sync: its id is ours, not the database's) and says how to store it. */
+  const openStep = (e: { node_id: string; type: string; attempt: number }, input: unknown): OpenStep => {
+    if (resumeStep?.nodeId === e.node_id) {
+      const step: OpenStep = { id: resumeStep.stepId, nodeId: e.node_id, resumed: true, input };
+      resumeStep = undefined;
+      open.set(e.node_id, step);
+      return step;
+    }
+    const step: OpenStep = { id: randomUUID(), nodeId: e.node_id, order: ++order, input };
+    open.set(e.node_id, step);
+    return step;
+  };
+
+  const storeStarted = async (tx: Db, step: OpenStep, e: { type: string; attempt: number }) => {
+    if (step.resumed) {
+      await tx.update(executionSteps).set({ status: 'running' }).where(stepWhere(step.id));
+      return;
+    }
+    await tx.insert(executionSteps).values({
+      id: step.id,
+      orgId: ids.orgId,
+      executionId: ids.executionId,
+      nodeKey: step.nodeId,
+      nodeType: e.type,
+      stepOrder: step.order ?? 0,
+      attempt: e.attempt,
+      status: 'running',
+      inputData: step.input ?? null,
+      startedAt: new Date(),
+    });
+  };
+
+  /** A step that never got its start stored (it failed resolving its config): open and store it now. */
   const insertStep = async (
     tx: Db,
     e: { node_id: string; type: string; attempt: number },
     input: unknown,
   ): Promise<OpenStep> => {
-    if (resumeStep?.nodeId === e.node_id) {
-      const step = { id: resumeStep.stepId, nodeId: e.node_id };
-      resumeStep = undefined;
-      await tx.update(executionSteps).set({ status: 'running' }).where(stepWhere(step.id));
-      open.set(e.node_id, step);
-      return step;
-    }
-    const [row] = await tx
-      .insert(executionSteps)
-      .values({
-        orgId: ids.orgId,
-        executionId: ids.executionId,
-        nodeKey: e.node_id,
-        nodeType: e.type,
-        stepOrder: ++order,
-        attempt: e.attempt,
-        status: 'running',
-        inputData: input ?? null,
-        startedAt: new Date(),
-      })
-      .returning({ id: executionSteps.id });
-    const step = { id: row!.id, nodeId: e.node_id };
-    open.set(e.node_id, step);
+    const step = openStep(e, input);
+    await storeStarted(tx, step, e);
     return step;
   };
 
@@ -79,12 +98,13 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   const writeCompleted = async (tx: Db, emit: Emit, e: StepCompleteEvent) => {
     const step = open.get(e.node_id) ?? (await insertStep(tx, e, e.input));
     open.delete(e.node_id);
+    if (step.startFailed) throw step.startFailed;
     const stepTokens = e.tokens ? e.tokens.input + e.tokens.output : 0;
     const stepCost = e.cost ?? 0;
     tokens += stepTokens;
     cost += stepCost;
     const duration = Math.round(e.duration_ms);
-    await tx
+    const updated = await tx
       .update(executionSteps)
       .set({
         status: 'completed',
@@ -94,7 +114,10 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
         durationMs: duration,
         completedAt: new Date(),
       })
-      .where(stepWhere(step.id));
+      .where(stepWhere(step.id))
+      .returning({ id: executionSteps.id });
+    if (updated.length === 0)
+      throw new Error(`The start of step ${step.id} (${step.nodeId}) was never stored`);
     emit('step.completed', {
       step_id: step.id,
       ...info(e),
@@ -117,13 +140,23 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   );
 
   const hooks: StepHooks = {
-    onStepStart: (e) =>
-      recorder.write(async (tx, emit) => {
-        const step = await insertStep(tx, e, e.input);
-        emit('step.started', { step_id: step.id, ...info(e) });
-      }),
+    // Not awaited: the start joins the next transaction (for a fast node, the same one as its
+    // completion and checkpoint). A failure to store it fails the step's completion below.
+    onStepStart: (e) => {
+      const step = openStep(e, e.input);
+      recorder
+        .write(async (tx, emit) => {
+          await storeStarted(tx, step, e);
+          emit('step.started', { step_id: step.id, ...info(e) });
+        })
+        .catch((error: unknown) => {
+          step.startFailed = error;
+        });
+    },
     onStepComplete: async (e) => {
       await tokenBuffer.flush();
+      const startFailed = open.get(e.node_id)?.startFailed;
+      if (startFailed) throw startFailed;
       staged.set(e.node_id, e);
     },
     onStepFail: async (e) => {

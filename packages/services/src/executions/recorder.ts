@@ -18,6 +18,7 @@ export type LogLine = (
   data?: Record<string, unknown>,
   stepId?: string | null,
 ) => void;
+export type RecorderWork<T> = (tx: Db, emit: Emit, log: LogLine) => Promise<T>;
 
 interface RecorderOptions {
   db: Db;
@@ -29,18 +30,34 @@ interface RecorderOptions {
   onPublishError?: (error: unknown) => void;
 }
 
+interface Queued {
+  work: RecorderWork<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
 /**
- * The single writer of one execution's rows while this process holds its lease. Writes run one at a
- * time, in call order, each in its own org-scoped transaction together with the events it emits; the
- * seq counter advances only when that transaction commits, so stored events are gap-free, unique
+ * The single writer of one execution's rows while this process holds its lease.
+ *
+ * Group commit: writes run in call order, and every write queued while a transaction is in flight (or
+ * in the same turn of the event loop as the first one) goes into the NEXT transaction together. A fast
+ * step's start, its graph writes, its completion and the superstep checkpoint so commit once instead
+ * of three times, while a slow step's start still commits (and is published) right away. A batch is
+ * atomic: if its transaction fails, every write in it rejects with that error (a write never commits
+ * on top of an earlier one of its batch that did not); writes queued after it run in the next one.
+ *
+ * The seq counter advances only when a transaction commits, so stored events are gap-free, unique
  * (also enforced by the (execution_id, seq) constraint) and in the order they happened. Events are
- * published after the commit: a live subscriber never sees an event that is not stored.
+ * published after the commit, in seq order, without holding up the next transaction: a live
+ * subscriber never sees an event that is not stored.
  */
 export function createRecorder(options: RecorderOptions) {
   let seq = options.lastSeq;
-  let chain: Promise<unknown> = Promise.resolve();
+  let queue: Queued[] = [];
+  let flushing: Promise<void> | undefined;
+  let published: Promise<void> = Promise.resolve();
 
-  async function transact<T>(work: (tx: Db, emit: Emit, log: LogLine) => Promise<T>): Promise<T> {
+  async function commit(batch: Queued[]): Promise<void> {
     const pending: Array<{ type: ExecutionEventType; payload: Record<string, unknown> }> = [];
     const logs: Array<{ level: string; message: string; data: unknown; stepId: string | null }> = [];
     const emit: Emit = (type, payload) => pending.push({ type, payload });
@@ -49,50 +66,75 @@ export function createRecorder(options: RecorderOptions) {
       pending.push({ type: 'log', payload: { level, message, ...(stepId ? { step_id: stepId } : {}) } });
     };
     const base = seq;
-    const { result, stored } = await withOrg(options.db, options.orgId, async (tx) => {
-      const result = await work(tx, emit, log);
-      if (logs.length) {
-        await tx.insert(executionLogs).values(
-          logs.map((l) => ({
-            orgId: options.orgId,
-            executionId: options.executionId,
-            stepId: l.stepId,
-            level: l.level,
-            message: l.message,
-            data: l.data,
-          })),
-        );
-      }
-      const stored = pending.length
-        ? await tx
-            .insert(executionEvents)
-            .values(
-              pending.map((e, i) => ({
-                orgId: options.orgId,
-                executionId: options.executionId,
-                seq: base + i + 1,
-                type: e.type,
-                payload: e.payload,
-              })),
-            )
-            .returning()
-        : [];
-      return { result, stored };
-    });
-    seq = base + stored.length;
-    await publishStoredEvents(options.events, stored, options.onPublishError);
-    return result;
+    let outcome: { results: unknown[]; stored: Array<typeof executionEvents.$inferSelect> };
+    try {
+      outcome = await withOrg(options.db, options.orgId, async (tx) => {
+        const results: unknown[] = [];
+        for (const item of batch) results.push(await item.work(tx, emit, log));
+        if (logs.length) {
+          await tx.insert(executionLogs).values(
+            logs.map((l) => ({
+              orgId: options.orgId,
+              executionId: options.executionId,
+              stepId: l.stepId,
+              level: l.level,
+              message: l.message,
+              data: l.data,
+            })),
+          );
+        }
+        const stored = pending.length
+          ? await tx
+              .insert(executionEvents)
+              .values(
+                pending.map((e, i) => ({
+                  orgId: options.orgId,
+                  executionId: options.executionId,
+                  seq: base + i + 1,
+                  type: e.type,
+                  payload: e.payload,
+                })),
+              )
+              .returning()
+          : [];
+        return { results, stored };
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    seq = base + outcome.stored.length;
+    // Publishing starts now, in seq order on one connection; the next batch does not wait for it.
+    const publishing = publishStoredEvents(options.events, outcome.stored, options.onPublishError);
+    published = Promise.all([published, publishing]).then(() => {});
+    for (const [i, item] of batch.entries()) item.resolve(outcome.results[i]);
+  }
+
+  async function drain(): Promise<void> {
+    // One turn of the event loop: writes issued together (a step's start and, for a fast node, its
+    // completion and checkpoint) share the first transaction.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      await commit(batch);
+    }
+    flushing = undefined;
   }
 
   return {
     /** Queues `work` behind every earlier write; resolves (or rejects) with its own outcome. */
-    write<T>(work: (tx: Db, emit: Emit, log: LogLine) => Promise<T>): Promise<T> {
-      const next = chain.then(() => transact(work));
-      chain = next.catch(() => {});
-      return next;
+    write<T>(work: RecorderWork<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        flushing ??= drain();
+      });
     },
-    /** Resolves when every queued write has settled. */
-    idle: () => chain,
+    /** Resolves when every queued write has settled and its events were handed to the publisher. */
+    async idle(): Promise<void> {
+      while (flushing) await flushing;
+      await published;
+    },
     get seq() {
       return seq;
     },

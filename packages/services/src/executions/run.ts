@@ -38,6 +38,8 @@ export interface RunExecutionOptions {
   signal?: AbortSignal | undefined;
   /** Aborted when a cancel request for this execution reaches this process (the control channel). */
   cancelSignal?: AbortSignal | undefined;
+  /** The org the job says the execution belongs to; looked up when absent or wrong. */
+  orgId?: string | undefined;
 }
 
 export type RunExecutionOutcome =
@@ -64,20 +66,20 @@ export async function runExecution(
   executionId: string,
   options: RunExecutionOptions = {},
 ): Promise<RunExecutionOutcome> {
-  const orgId = await asSystem(deps.db, 'worker loads the org of a delivered execution', async (tx) => {
-    const [row] = await tx
-      .select({ orgId: executions.orgId })
-      .from(executions)
-      .where(eq(executions.id, executionId))
-      .limit(1);
-    return row?.orgId;
-  });
-  if (!orgId) return { status: 'skipped', reason: 'not_found' };
-
   const lease = { owner: deps.workerId ?? defaultWorkerId, ms: deps.leaseMs ?? defaultLeaseMs };
+  // The job's org saves a lookup; the claim is org-scoped (RLS), so a wrong hint claims nothing and
+  // the row's own org is looked up and tried.
+  let claimed = options.orgId
+    ? await claimExecution(deps.db, { orgId: options.orgId, executionId }, lease)
+    : undefined;
+  if (!claimed) {
+    const orgId = await orgOfExecution(deps.db, executionId);
+    if (!orgId) return { status: 'skipped', reason: 'not_found' };
+    if (orgId !== options.orgId) claimed = await claimExecution(deps.db, { orgId, executionId }, lease);
+    if (!claimed) return { status: 'skipped', reason: 'not_claimable' };
+  }
+  const orgId = claimed.row.orgId;
   const ids = { orgId, executionId };
-  const claimed = await claimExecution(deps.db, ids, lease);
-  if (!claimed) return { status: 'skipped', reason: 'not_claimable' };
 
   const recorder = createRecorder({
     db: deps.db,
@@ -160,19 +162,34 @@ export async function runExecution(
   }
 }
 
+function orgOfExecution(db: Db, executionId: string): Promise<string | undefined> {
+  return asSystem(db, 'worker loads the org of a delivered execution', async (tx) => {
+    const [row] = await tx
+      .select({ orgId: executions.orgId })
+      .from(executions)
+      .where(eq(executions.id, executionId))
+      .limit(1);
+    return row?.orgId;
+  });
+}
+
 async function announce(recorder: Recorder, claimed: Claimed): Promise<void> {
   const { row } = claimed;
   await recorder.write(async (tx, emit, log) => {
-    // Steps the previous owner of the lease left running never finished: they run again.
-    const orphans = await tx
-      .update(executionSteps)
-      .set({
-        status: 'failed',
-        errorMessage: 'Interrupted: the worker running this step was lost',
-        completedAt: new Date(),
-      })
-      .where(and(eq(executionSteps.executionId, row.id), eq(executionSteps.status, 'running')))
-      .returning({ id: executionSteps.id, nodeKey: executionSteps.nodeKey });
+    // Steps the previous owner of the lease left running never finished: they run again. (A first
+    // claim has no previous owner.)
+    const orphans =
+      row.attempts === 1
+        ? []
+        : await tx
+            .update(executionSteps)
+            .set({
+              status: 'failed',
+              errorMessage: 'Interrupted: the worker running this step was lost',
+              completedAt: new Date(),
+            })
+            .where(and(eq(executionSteps.executionId, row.id), eq(executionSteps.status, 'running')))
+            .returning({ id: executionSteps.id, nodeKey: executionSteps.nodeKey });
     for (const o of orphans) {
       emit('step.failed', {
         step_id: o.id,
@@ -238,6 +255,10 @@ async function drive(
     checkpointer,
   });
   const opts = { threadId: row.id, signal: run.signal };
+  // Only a claimed run writes checkpoints: on the first claim there is no thread to look at.
+  if (row.attempts === 1) {
+    return agent.run({ type: row.triggeredBy ?? 'manual', data: row.triggerData }, opts);
+  }
   const thread = await agent.inspect(row.id);
   if (!thread.exists) {
     return agent.run({ type: row.triggeredBy ?? 'manual', data: row.triggerData }, opts);

@@ -40,8 +40,11 @@ export interface ExecutionRuntime {
    * store reconnects), starts the periodic sweep.
    */
   start(): Promise<void>;
-  /** Runs one delivered execution (what a queue processor calls). */
-  process(executionId: string, signal?: AbortSignal): Promise<RunExecutionOutcome>;
+  /**
+   * Runs one delivered execution (what a queue processor calls). `orgId` is the job payload's hint,
+   * saving a lookup; a wrong hint costs only that lookup (the claim is org-scoped).
+   */
+  process(executionId: string, signal?: AbortSignal, orgId?: string): Promise<RunExecutionOutcome>;
   /** One reaper pass (also run on the timer). */
   sweep(): Promise<void>;
   /** Executions this process is running right now. */
@@ -124,13 +127,14 @@ export function createExecutionRuntime(deps: ExecutionRuntimeDeps): ExecutionRun
       }, every);
       timer.unref?.();
     },
-    async process(executionId, signal) {
+    async process(executionId, signal, orgId) {
       const cancel = new AbortController();
       running.set(executionId, cancel);
       try {
         const outcome = await runExecution({ ...deps, events: deps.events }, executionId, {
           signal,
           cancelSignal: cancel.signal,
+          orgId,
         });
         if ('redeliver' in outcome && outcome.redeliver) {
           // Released on shutdown: a new delivery lets another worker continue from the checkpoint.

@@ -40,7 +40,7 @@ export async function consumeExecutionsInline(
   const consumer = await options.queue.consume(
     'executions',
     async (payload, job) => {
-      const outcome = await runtime.process(payload.execution_id, job.signal);
+      const outcome = await runtime.process(payload.execution_id, job.signal, payload.org_id);
       logger.debug({ executionId: payload.execution_id, jobId: job.jobId, outcome }, 'execution job done');
     },
     {
