@@ -1,19 +1,18 @@
-import { createHash } from 'node:crypto';
 import {
   AppError,
   type ExecutionStatusValue,
   type WebhookAccepted,
   type WebhookCompleted,
   webhookHeaders,
-  webhookToleranceSeconds,
 } from '@agentflow/contracts';
 import { asSystem, type Db } from '@agentflow/db';
-import { agents, executions, webhookDeliveries, webhookEndpoints } from '@agentflow/db/schema';
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { inOrg, type ServiceContext } from '../context';
-import { type ExecutionQueue, startExecution } from '../executions/start';
+import { webhookEndpoints } from '@agentflow/db/schema';
+import { eq } from 'drizzle-orm';
+import type { ServiceContext } from '../context';
+import type { ExecutionQueue } from '../executions/start';
 import { type Keyring, openSecretText, secretPurposes } from '../secrets';
-import { publishedWebhookTrigger, type WebhookEndpointRow } from './endpoints';
+import { startDelivery } from './deliver';
+import type { WebhookEndpointRow } from './endpoints';
 import {
   assertDeliveryId,
   type HeaderBag,
@@ -123,40 +122,24 @@ export async function receiveWebhook(
     if (deliveryId !== undefined) assertDeliveryId(deliveryId);
   }
 
-  const trigger = await inOrg(ctx, async (tx) => {
-    const [agent] = await tx
-      .select({ publishedVersionId: agents.publishedVersionId })
-      .from(agents)
-      .where(and(eq(agents.id, endpoint.agentId), eq(agents.orgId, ctx.orgId)))
-      .limit(1);
-    return publishedWebhookTrigger(tx, ctx.orgId, agent?.publishedVersionId ?? null);
-  });
-  // The published version no longer starts with a webhook trigger: the hook is not live.
-  if (!trigger) throw notFound();
   const method = request.method.toUpperCase();
-  if (method !== trigger.method) {
-    throw new AppError('METHOD_NOT_ALLOWED', `This webhook accepts ${trigger.method} only.`, {
-      allow: [trigger.method],
-    });
-  }
-
-  const triggerData = {
-    body: parseBody(body, headerValue(request.headers, 'content-type')),
-    headers: Object.fromEntries(
-      forwardedWebhookHeaders.flatMap((name) => {
-        const value = headerValue(request.headers, name);
-        return value === undefined ? [] : [[name, value]];
-      }),
-    ),
-    query: request.query,
-    method,
-  };
-
   const started = await startDelivery(deps, ctx, endpoint, {
+    method,
     deliveryId,
     deliveryTimestamp,
-    triggerData,
+    triggerData: () => ({
+      body: parseBody(body, headerValue(request.headers, 'content-type')),
+      headers: Object.fromEntries(
+        forwardedWebhookHeaders.flatMap((name) => {
+          const value = headerValue(request.headers, name);
+          return value === undefined ? [] : [[name, value]];
+        }),
+      ),
+      query: request.query,
+      method,
+    }),
   });
+  const trigger = started.trigger;
   const accepted = (status: ExecutionStatusValue): WebhookReceipt => ({
     executionId: started.executionId,
     duplicate: started.duplicate,
@@ -219,128 +202,6 @@ export function parseBody(body: Buffer, contentType: string | undefined): unknow
     return fields;
   }
   return text;
-}
-
-interface StartedDelivery {
-  executionId: string;
-  status: ExecutionStatusValue;
-  duplicate: boolean;
-}
-
-/**
- * Starts the delivery's execution once. The delivery row (unique per endpoint and webhook-id) says
- * whether this id was seen in the window; the execution's idempotency key makes two racing copies of
- * one delivery end on the same run whatever the order (startExecution serializes on the agent row).
- */
-async function startDelivery(
-  deps: ReceiveWebhookDeps,
-  ctx: ServiceContext,
-  endpoint: WebhookEndpointRow,
-  input: {
-    deliveryId: string | undefined;
-    deliveryTimestamp: number | undefined;
-    triggerData: Record<string, unknown>;
-  },
-): Promise<StartedDelivery> {
-  const start = (idempotencyKey?: string) =>
-    startExecution(
-      ctx,
-      { agentId: endpoint.agentId, triggerData: input.triggerData, triggeredBy: 'webhook', idempotencyKey },
-      { queue: deps.queue },
-    );
-
-  if (input.deliveryId === undefined) {
-    const result = await start();
-    await touchEndpoint(ctx, endpoint.id);
-    return { executionId: result.execution_id, status: result.status, duplicate: false };
-  }
-
-  const deliveryId = input.deliveryId;
-  // Replays are accepted until the signed timestamp leaves the window, so the row lives that long.
-  const window = sql`make_interval(secs => ${webhookToleranceSeconds})`;
-  const expiresAt =
-    input.deliveryTimestamp === undefined
-      ? sql`now() + ${window}`
-      : sql`greatest(now(), to_timestamp(${input.deliveryTimestamp})) + ${window}`;
-  const claim = await inOrg(ctx, async (tx) => {
-    // Opportunistic cleanup: this endpoint's expired ids (their timestamps can no longer verify).
-    await tx
-      .delete(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.endpointId, endpoint.id), lt(webhookDeliveries.expiresAt, sql`now()`)));
-    const [own] = await tx
-      .insert(webhookDeliveries)
-      .values({ orgId: ctx.orgId, endpointId: endpoint.id, deliveryId, expiresAt })
-      .onConflictDoNothing({ target: [webhookDeliveries.endpointId, webhookDeliveries.deliveryId] })
-      .returning({ id: webhookDeliveries.id, receivedAt: webhookDeliveries.receivedAt });
-    if (own) return { own };
-    const [seen] = await tx
-      .select({ executionId: webhookDeliveries.executionId, status: executions.status })
-      .from(webhookDeliveries)
-      .leftJoin(executions, eq(executions.id, webhookDeliveries.executionId))
-      .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.deliveryId, deliveryId)))
-      .limit(1);
-    return { seen };
-  });
-
-  if (claim.seen?.executionId && claim.seen.status) {
-    await touchEndpoint(ctx, endpoint.id);
-    return {
-      executionId: claim.seen.executionId,
-      status: claim.seen.status as ExecutionStatusValue,
-      duplicate: true,
-    };
-  }
-
-  // First copy (own row), or a copy racing with a first one still starting: the idempotency key
-  // makes both land on one execution.
-  const key = `webhook:${endpoint.id}:${createHash('sha256').update(deliveryId).digest('base64url')}`;
-  let result: Awaited<ReturnType<typeof start>>;
-  try {
-    result = await start(key);
-  } catch (error) {
-    // Nothing started (agent paused, concurrency limit ...): free the id so the sender's retry can.
-    if (claim.own) {
-      const ownId = claim.own.id;
-      await inOrg(ctx, (tx) =>
-        tx
-          .delete(webhookDeliveries)
-          .where(and(eq(webhookDeliveries.id, ownId), isNull(webhookDeliveries.executionId))),
-      ).catch(() => undefined);
-    }
-    throw error;
-  }
-  const createdAt = await inOrg(ctx, async (tx) => {
-    await tx
-      .update(webhookDeliveries)
-      .set({ executionId: result.execution_id })
-      .where(
-        and(
-          eq(webhookDeliveries.endpointId, endpoint.id),
-          eq(webhookDeliveries.deliveryId, deliveryId),
-          isNull(webhookDeliveries.executionId),
-        ),
-      );
-    const [row] = await tx
-      .select({ createdAt: executions.createdAt })
-      .from(executions)
-      .where(eq(executions.id, result.execution_id))
-      .limit(1);
-    return row?.createdAt;
-  });
-  await touchEndpoint(ctx, endpoint.id);
-  // Own row but an older execution: the key matched a run of an earlier copy whose row had expired.
-  const duplicate = !claim.own || (createdAt !== undefined && createdAt < claim.own.receivedAt);
-  return { executionId: result.execution_id, status: result.status, duplicate };
-}
-
-async function touchEndpoint(ctx: ServiceContext, endpointId: string): Promise<void> {
-  await inOrg(ctx, (tx) =>
-    tx
-      .update(webhookEndpoints)
-      // A delivery is not a configuration change: updated_at stays.
-      .set({ lastTriggeredAt: sql`now()`, updatedAt: sql`${webhookEndpoints.updatedAt}` })
-      .where(eq(webhookEndpoints.id, endpointId)),
-  );
 }
 
 /**
