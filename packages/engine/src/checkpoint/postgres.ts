@@ -159,40 +159,30 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
           channel in values
             ? await this.serde.dumpsTyped((values as Record<string, unknown>)[channel])
             : [EMPTY, null];
-        return {
-          orgId: this.orgId,
-          executionId,
-          threadId,
-          checkpointNs,
-          channel,
-          version: String(version),
-          type,
-          blob,
-        };
+        return { channel, version: String(version), type, blob: blob === null ? null : base64(blob) };
       }),
     );
-    const [type, stored] = await this.dumpJson(rest);
-    const [, storedMetadata] = await this.dumpJson(metadata);
+    const [type, stored] = await this.dumpJsonText(rest);
+    const [, storedMetadata] = await this.dumpJsonText(metadata);
+    // One statement: the new blobs (a (channel, version) value never changes, so blobs are shared by
+    // the checkpoints that use them) and the checkpoint row. JSON text goes in as is, no re-parse.
     await this.transact(async (tx) => {
-      // A (channel, version) value never changes: blobs are shared by the checkpoints that use them.
-      if (blobs.length > 0) await tx.insert(graphCheckpointBlobs).values(blobs).onConflictDoNothing();
-      await tx
-        .insert(graphCheckpoints)
-        .values({
-          orgId: this.orgId,
-          executionId,
-          threadId,
-          checkpointNs,
-          checkpointId: checkpoint.id,
-          parentCheckpointId,
-          type,
-          checkpoint: stored,
-          metadata: storedMetadata,
-        })
-        .onConflictDoUpdate({
-          target: [graphCheckpoints.threadId, graphCheckpoints.checkpointNs, graphCheckpoints.checkpointId],
-          set: { checkpoint: stored, metadata: storedMetadata, type },
-        });
+      await tx.execute(sql`
+        with blobs as (
+          insert into graph_checkpoint_blobs
+            (org_id, execution_id, thread_id, checkpoint_ns, channel, version, type, blob)
+          select ${this.orgId}::uuid, ${executionId}::uuid, ${threadId}, ${checkpointNs},
+                 x.channel, x.version, x.type, decode(x.blob, 'base64')
+          from jsonb_to_recordset(${JSON.stringify(blobs)}::jsonb)
+            as x(channel text, version text, type text, blob text)
+          on conflict do nothing
+        )
+        insert into graph_checkpoints (org_id, execution_id, thread_id, checkpoint_ns, checkpoint_id,
+                                       parent_checkpoint_id, type, checkpoint, metadata)
+        values (${this.orgId}::uuid, ${executionId}::uuid, ${threadId}, ${checkpointNs}, ${checkpoint.id},
+                ${parentCheckpointId}, ${type}, ${stored}::jsonb, ${storedMetadata}::jsonb)
+        on conflict (thread_id, checkpoint_ns, checkpoint_id)
+          do update set checkpoint = excluded.checkpoint, metadata = excluded.metadata, type = excluded.type`);
     });
     return {
       configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id },
@@ -219,38 +209,24 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
     const rows = await Promise.all(
       writes.map(async ([channel, value], idx) => {
         const [type, blob] = await this.serde.dumpsTyped(value);
-        return {
-          orgId: this.orgId,
-          executionId,
-          threadId,
-          checkpointNs,
-          checkpointId,
-          taskId,
-          idx: WRITES_IDX_MAP[channel] ?? idx,
-          channel,
-          type,
-          blob,
-          taskPath,
-        };
+        return { idx: WRITES_IDX_MAP[channel] ?? idx, channel, type, blob: base64(blob) };
       }),
     );
-    const w = graphCheckpointWrites;
     await this.transact(async (tx) => {
       // Idempotent per (task_id, idx): a regular write is kept as first stored (a task replayed
       // after a crash writes the same thing); special writes (error, interrupt, resume) are replaced.
-      await tx
-        .insert(w)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [w.threadId, w.checkpointNs, w.checkpointId, w.taskId, w.idx],
-          set: {
-            channel: sql`excluded.channel`,
-            type: sql`excluded.type`,
-            blob: sql`excluded.blob`,
-            taskPath: sql`excluded.task_path`,
-          },
-          setWhere: sql`${w.idx} < 0`,
-        });
+      await tx.execute(sql`
+        insert into graph_checkpoint_writes as w
+          (org_id, execution_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type,
+           blob, task_path)
+        select ${this.orgId}::uuid, ${executionId}::uuid, ${threadId}, ${checkpointNs}, ${checkpointId},
+               ${taskId}, x.idx, x.channel, x.type, decode(x.blob, 'base64'), ${taskPath}
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as x(idx int, channel text, type text, blob text)
+        on conflict (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do update
+          set channel = excluded.channel, type = excluded.type, blob = excluded.blob,
+              task_path = excluded.task_path
+          where w.idx < 0`);
       await this.afterWrites?.(tx, writes as Array<[string, unknown]>, taskId);
     });
   }
@@ -359,12 +335,11 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
     );
   }
 
-  /** Serialises through the serde and keeps the result as a jsonb-compatible object. */
-  private async dumpJson(value: unknown): Promise<[string, Record<string, unknown>]> {
+  /** Serialises through the serde as JSON text for a jsonb parameter (non-JSON serde types wrapped). */
+  private async dumpJsonText(value: unknown): Promise<[string, string]> {
     const [type, bytes] = await this.serde.dumpsTyped(value);
-    if (type === 'json')
-      return [type, JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>];
-    return [type, { [ENCODED]: Buffer.from(bytes).toString('base64') }];
+    if (type === 'json') return [type, new TextDecoder().decode(bytes)];
+    return [type, JSON.stringify({ [ENCODED]: Buffer.from(bytes).toString('base64') })];
   }
 
   private async loadJson(type: string, stored: Record<string, unknown>): Promise<unknown> {
@@ -375,6 +350,11 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
     return this.serde.loadsTyped('json', JSON.stringify(stored));
   }
 }
+
+const base64 = (bytes: Uint8Array | string): string =>
+  typeof bytes === 'string'
+    ? Buffer.from(bytes, 'utf8').toString('base64')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 function configCheckpointId(config: RunnableConfig): string | undefined {
   // LangGraph's getCheckpointId: checkpoint_id, or the legacy thread_ts.

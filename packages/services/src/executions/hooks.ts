@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '@agentflow/db';
+import { type Db, rowsOf } from '@agentflow/db';
 import { executionSteps } from '@agentflow/db/schema';
 import type { StepCompleteEvent, StepHooks } from '@agentflow/engine';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Emit, Recorder } from './recorder';
 import { createTokenBuffer } from './tokens';
 
@@ -35,6 +35,10 @@ export interface StepHooksOptions {
  * step emits while running (tokens coalesced, tool calls, retries, approval requests) are stored as
  * sequenced events too, so a client replaying with `after=` misses nothing.
  */
+/** A jsonb parameter: SQL NULL for a missing value, the JSON text otherwise. */
+const jsonParam = (value: unknown): string | null =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
 export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   let order = ids.lastStepOrder;
   const open = new Map<string, OpenStep>();
@@ -61,18 +65,13 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
       await tx.update(executionSteps).set({ status: 'running' }).where(stepWhere(step.id));
       return;
     }
-    await tx.insert(executionSteps).values({
-      id: step.id,
-      orgId: ids.orgId,
-      executionId: ids.executionId,
-      nodeKey: step.nodeId,
-      nodeType: e.type,
-      stepOrder: step.order ?? 0,
-      attempt: e.attempt,
-      status: 'running',
-      inputData: step.input ?? null,
-      startedAt: new Date(),
-    });
+    // Raw SQL on the per-step hot path: the query builder cost more CPU than the insert itself.
+    await tx.execute(sql`
+      insert into execution_steps
+        (id, org_id, execution_id, node_key, node_type, step_order, attempt, status, input_data, started_at)
+      values (${step.id}::uuid, ${ids.orgId}::uuid, ${ids.executionId}::uuid, ${step.nodeId}, ${e.type},
+              ${step.order ?? 0}, ${e.attempt}, 'running', ${jsonParam(step.input)}::jsonb,
+              ${new Date().toISOString()}::timestamptz)`);
   };
 
   /** A step that never got its start stored (it failed resolving its config): open and store it now. */
@@ -104,18 +103,15 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     tokens += stepTokens;
     cost += stepCost;
     const duration = Math.round(e.duration_ms);
-    const updated = await tx
-      .update(executionSteps)
-      .set({
-        status: 'completed',
-        outputData: e.output ?? null,
-        tokensUsed: stepTokens,
-        cost: stepCost.toFixed(6),
-        durationMs: duration,
-        completedAt: new Date(),
-      })
-      .where(stepWhere(step.id))
-      .returning({ id: executionSteps.id });
+    const updated = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        update execution_steps
+        set status = 'completed', output_data = ${jsonParam(e.output)}::jsonb, tokens_used = ${stepTokens},
+            cost = ${stepCost.toFixed(6)}::numeric, duration_ms = ${duration},
+            completed_at = ${new Date().toISOString()}::timestamptz
+        where id = ${step.id}::uuid and org_id = ${ids.orgId}::uuid
+        returning id`),
+    );
     if (updated.length === 0)
       throw new Error(`The start of step ${step.id} (${step.nodeId}) was never stored`);
     emit('step.completed', {
