@@ -179,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       httpPolicy: config.httpNodePolicy,
       maxFileBytes: config.knowledge.maxFileBytes,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      sweepIntervalMs: config.ingestionSweepIntervalMs,
     });
     await runSchedulesInline(app, {
       queue,
@@ -211,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         queue,
         maxFileBytes: config.knowledge.maxFileBytes,
         httpPolicy: config.httpNodePolicy,
+        logger: logger.child({ component: 'knowledge' }),
       },
       removeFiles: async (paths) => {
         await Promise.all(paths.map((path) => storage.delete(path)));

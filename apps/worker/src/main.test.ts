@@ -1,50 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { BullmqQueueDriver, closeRedis, createRedis } from '@agentflow/queue';
 import { deleteKeysWithPrefix, REDIS_SKIP_REASON, uniquePrefix, waitFor } from '@agentflow/queue/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LogLine } from './test-support';
 import { samplePayloads } from './test-support';
+import { runWorker } from './test-support/process';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 const redisUrl = process.env.REDIS_URL;
-
-interface Run {
-  child: ChildProcess;
-  lines: LogLine[];
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/**
- * Runs src/main.ts the way `node dist/main.js` runs in production (tsx only compiles), with an
- * explicit environment so the developer's shell cannot leak settings into the test.
- */
-function runWorker(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: appDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const lines: LogLine[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    for (const line of chunk.split('\n')) {
-      if (line.startsWith('{')) lines.push(JSON.parse(line));
-    }
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  return { child, lines, output: () => stdout + stderr, exited };
-}
 
 describe('worker process: startup failures', () => {
   it('exits 1 naming REDIS_URL when it is missing', async () => {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createObjectStorage, storageConfigFromEnv } from '@agentflow/services';
-import { loadWorkerEnv, type WorkerEnv } from './config/env';
+import { loadWorkerEnv, ssrfPolicies, type WorkerEnv } from './config/env';
 import { createLogger } from './logger';
 import { connectResources } from './resources';
 import { installShutdown } from './shutdown';
@@ -45,6 +45,13 @@ async function main(): Promise<void> {
       scheduleReconcileMs: env.SCHEDULE_RECONCILE_INTERVAL_MS,
       storage: createObjectStorage(storageConfigFromEnv(env, resolve(env.DATA_DIR))),
       maxFileBytes: env.KNOWLEDGE_MAX_FILE_BYTES,
+      ingestion: {
+        leaseMs: env.INGESTION_LEASE_MS,
+        sweepIntervalMs: env.INGESTION_SWEEP_INTERVAL_MS,
+        maxRecoveries: env.INGESTION_MAX_RECOVERIES,
+      },
+      // Runs (HTTP node, org model endpoints) and URL documents: the API's allow-lists, not stricter.
+      ...ssrfPolicies(env),
     });
   } catch (error) {
     logger.fatal({ err: error }, `starting the consumers failed: ${(error as Error).message}`);

@@ -10,8 +10,10 @@ import {
 } from '@agentflow/queue';
 import {
   createExecutionRuntime,
+  createIngestionRecovery,
   type EndpointPolicy,
   type ExecutionRuntime,
+  type IngestionRecovery,
   type Keyring,
   type ObjectStorage,
 } from '@agentflow/services';
@@ -44,6 +46,13 @@ export interface WorkerDeps {
   processors?: ProcessorMap;
   /** Lease, reaper and recovery settings of the executions runtime (ADR 0006). */
   executions?: { leaseMs?: number; sweepIntervalMs?: number; maxRecoveries?: number } | undefined;
+  /**
+   * Document claims' lease, the recovery sweep's period, lost runs before a document fails, and how
+   * long a pending document may wait without a job before it is re-enqueued (defaults 60 s, 15 s, 3, 60 s).
+   */
+  ingestion?:
+    | { leaseMs?: number; sweepIntervalMs?: number; maxRecoveries?: number; stalePendingMs?: number }
+    | undefined;
   /** Reconcile period of the schedule triggers' job schedulers (default 10 s). */
   scheduleReconcileMs?: number | undefined;
 }
@@ -88,6 +97,20 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
           logger: logger.child({ component: 'executions' }),
         })
       : undefined;
+  // Documents stuck pending (lost job) or processing (dead worker): only where this process ingests.
+  const ingestionRecovery: IngestionRecovery | undefined =
+    database && deps.storage
+      ? createIngestionRecovery({
+          db: database.db,
+          queue,
+          events: deps.events,
+          sweepIntervalMs: deps.ingestion?.sweepIntervalMs,
+          maxRecoveries: deps.ingestion?.maxRecoveries,
+          stalePendingMs: deps.ingestion?.stalePendingMs,
+          legacyLeaseMs: deps.ingestion?.leaseMs,
+          logger: logger.child({ component: 'ingestion-recovery' }),
+        })
+      : undefined;
   const processors =
     deps.processors ??
     createProcessors({
@@ -101,6 +124,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
       queue,
       storage: deps.storage,
       maxFileBytes: deps.maxFileBytes,
+      ingestionLeaseMs: deps.ingestion?.leaseMs,
     });
   const listener = listenerFor(logger);
   const consumers: Consumer[] = [];
@@ -113,6 +137,9 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
     await runtime
       ?.stop()
       .catch((err: unknown) => logger.error({ err }, 'stopping the executions runtime failed'));
+    await ingestionRecovery
+      ?.stop()
+      .catch((err: unknown) => logger.error({ err }, 'stopping the ingestion recovery failed'));
     const result = await queue.close({ timeoutMs: deps.shutdownTimeoutMs }).catch((err: unknown) => {
       logger.error({ err }, 'closing the queue driver failed');
       clean = false;
@@ -146,6 +173,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   try {
     for (const name of queueNames) consumers.push(await consume(name));
     await runtime?.start();
+    await ingestionRecovery?.start();
     schedules = await startSchedules({ ...deps, intervalMs: deps.scheduleReconcileMs });
   } catch (error) {
     // Half-started: release what is open so the caller can exit cleanly.

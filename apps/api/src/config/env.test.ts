@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       webhooks: { syncTimeoutMs: 30_000, maxBodyBytes: 1024 * 1024 },
       scheduleReconcileIntervalMs: 10_000,
       knowledge: { maxFileBytes: 20 * 1024 * 1024, storage: { kind: 'local', root: '/srv/app/.data/files' } },
+      ingestionSweepIntervalMs: 15_000,
     });
   });
 
@@ -201,6 +202,7 @@ describe('loadConfig', () => {
       QUEUE_PREFIX: '{af-prod}',
       EXECUTION_LEASE_MS: '10000',
       REAPER_INTERVAL_MS: '1000',
+      INGESTION_SWEEP_INTERVAL_MS: '500',
       PUBLIC_URL: 'https://api.example.com/',
       MIGRATE_ON_START: 'false',
     });
@@ -216,6 +218,7 @@ describe('loadConfig', () => {
       wsPingIntervalMs: 1000,
       queuePrefix: '{af-prod}',
       executions: { leaseMs: 10_000, sweepIntervalMs: 1000 },
+      ingestionSweepIntervalMs: 500,
       publicUrl: 'https://api.example.com',
       migrateOnStart: false,
     });
@@ -255,6 +258,8 @@ describe('loadConfig', () => {
     ['WEBHOOK_SYNC_TIMEOUT_MS', '120001'],
     ['WEBHOOK_SYNC_TIMEOUT_MS', '30s'],
     ['WEBHOOK_MAX_BODY_BYTES', '0'],
+    ['INGESTION_SWEEP_INTERVAL_MS', '50'],
+    ['INGESTION_SWEEP_INTERVAL_MS', '15s'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     const issues = issuesOf({ [variable]: value });
     expect(issues.map((i) => i.variable)).toEqual([variable]);

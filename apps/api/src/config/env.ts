@@ -193,6 +193,9 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: optional(z.string().min(1).max(256)),
   S3_SECRET_ACCESS_KEY: optional(z.string().min(1).max(256)),
   S3_FORCE_PATH_STYLE: withDefault(z.stringbool({ error: 'must be true or false' }), 'false'),
+  // Embedded mode's ingestion recovery: how often documents stuck pending (lost job) or processing (a
+  // process that died) are swept. The worker has its own.
+  INGESTION_SWEEP_INTERVAL_MS: withDefault(intInRange(100, 60 * 60 * 1000), '15000'),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -251,6 +254,8 @@ export interface AppConfig {
   scheduleReconcileIntervalMs: number;
   /** Knowledge-base documents: per-file size limit and file storage (local directory or S3). */
   knowledge: { maxFileBytes: number; storage: StorageConfig };
+  /** Period of the embedded ingestion recovery (without REDIS_URL; the worker has its own). */
+  ingestionSweepIntervalMs: number;
 }
 
 export interface WorkosConfig {
@@ -372,6 +377,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     webhooks: { syncTimeoutMs: e.WEBHOOK_SYNC_TIMEOUT_MS, maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES },
     scheduleReconcileIntervalMs: e.SCHEDULE_RECONCILE_INTERVAL_MS,
     knowledge: { maxFileBytes: e.KNOWLEDGE_MAX_FILE_BYTES, storage: storageConfig(e, dataDir) },
+    ingestionSweepIntervalMs: e.INGESTION_SWEEP_INTERVAL_MS,
   };
 }
 

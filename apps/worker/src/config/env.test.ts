@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadWorkerEnv, WorkerEnvError } from './env';
+import { loadWorkerEnv, ssrfPolicies, WorkerEnvError } from './env';
 
 function failure(source: NodeJS.ProcessEnv): WorkerEnvError {
   try {
@@ -23,10 +23,86 @@ describe('worker env', () => {
       EXECUTION_LEASE_MS: 30_000,
       REAPER_INTERVAL_MS: 5_000,
       MAX_RECOVERIES: 3,
+      INGESTION_LEASE_MS: 60_000,
+      INGESTION_SWEEP_INTERVAL_MS: 15_000,
+      INGESTION_MAX_RECOVERIES: 3,
+      LLM_ENDPOINT_ALLOW_HOSTS: [],
+      LLM_ENDPOINT_ALLOW_CIDRS: [],
+      HTTP_NODE_ALLOW_HOSTS: [],
+      HTTP_NODE_ALLOW_CIDRS: [],
       SCHEDULE_RECONCILE_INTERVAL_MS: 10_000,
       QUEUE_PREFIX: 'agentflow',
       DATA_DIR: '.data',
       KNOWLEDGE_MAX_FILE_BYTES: 20 * 1024 * 1024,
+    });
+  });
+
+  it('reads the SSRF allow-lists the API reads, as the policies runs and URL documents use', () => {
+    const env = loadWorkerEnv({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HTTP_NODE_ALLOW_HOSTS: 'intranet.corp.example, *.svc.cluster.local',
+      HTTP_NODE_ALLOW_CIDRS: '10.20.0.0/16,127.0.0.1,,fd00::/8',
+      LLM_ENDPOINT_ALLOW_HOSTS: 'ollama.lan',
+      LLM_ENDPOINT_ALLOW_CIDRS: '192.168.1.0/24',
+    });
+    expect(ssrfPolicies(env)).toEqual({
+      httpPolicy: {
+        allowHosts: ['intranet.corp.example', '*.svc.cluster.local'],
+        allowCidrs: ['10.20.0.0/16', '127.0.0.1', 'fd00::/8'],
+      },
+      endpointPolicy: { allowHosts: ['ollama.lan'], allowCidrs: ['192.168.1.0/24'] },
+    });
+    expect(ssrfPolicies(loadWorkerEnv({ REDIS_URL: 'redis://h:1', HTTP_NODE_ALLOW_CIDRS: '' }))).toEqual({
+      httpPolicy: { allowHosts: [], allowCidrs: [] },
+      endpointPolicy: { allowHosts: [], allowCidrs: [] },
+    });
+  });
+
+  it('names a bad allow-list entry without echoing it', () => {
+    const error = failure({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HTTP_NODE_ALLOW_CIDRS: '10.0.0.0/8,10.1.2.3/33',
+      HTTP_NODE_ALLOW_HOSTS: 'http://intranet',
+      LLM_ENDPOINT_ALLOW_CIDRS: 'ollama.lan',
+      LLM_ENDPOINT_ALLOW_HOSTS: 'good.example',
+    });
+    expect(error.variables).toEqual({
+      HTTP_NODE_ALLOW_CIDRS: 'must be comma-separated IP addresses or CIDRs (e.g. 10.0.0.0/8)',
+      HTTP_NODE_ALLOW_HOSTS: 'must be comma-separated hostnames or *.domain',
+      LLM_ENDPOINT_ALLOW_CIDRS: 'must be comma-separated IP addresses or CIDRs (e.g. 10.0.0.0/8)',
+    });
+    expect(error.message).not.toContain('intranet');
+    for (const bad of ['999.1.1.1', '10.0.0.0/8/8', 'fd00::/129', '10.0.0.0/']) {
+      expect(
+        Object.keys(failure({ REDIS_URL: 'redis://h:1', HTTP_NODE_ALLOW_CIDRS: bad }).variables),
+      ).toEqual(['HTTP_NODE_ALLOW_CIDRS']);
+    }
+  });
+
+  it('reads the ingestion recovery settings, naming a bad one', () => {
+    expect(
+      loadWorkerEnv({
+        REDIS_URL: 'redis://h:1',
+        INGESTION_LEASE_MS: '2000',
+        INGESTION_SWEEP_INTERVAL_MS: '250',
+        INGESTION_MAX_RECOVERIES: '0',
+      }),
+    ).toMatchObject({
+      INGESTION_LEASE_MS: 2000,
+      INGESTION_SWEEP_INTERVAL_MS: 250,
+      INGESTION_MAX_RECOVERIES: 0,
+    });
+    expect(
+      failure({
+        REDIS_URL: 'redis://h:1',
+        INGESTION_LEASE_MS: '999',
+        INGESTION_SWEEP_INTERVAL_MS: 'often',
+        INGESTION_MAX_RECOVERIES: '-1',
+      }).variables,
+    ).toEqual({
+      INGESTION_LEASE_MS: 'must be >= 1000',
+      INGESTION_SWEEP_INTERVAL_MS: 'must be a number',
+      INGESTION_MAX_RECOVERIES: 'must be >= 0',
     });
   });
 

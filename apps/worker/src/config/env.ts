@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { validateMasterKeysEnv } from '@agentflow/services';
 import { z } from 'zod';
 
@@ -9,6 +10,32 @@ const integer = (min: number, fallback: number) =>
     .int({ error: 'must be a whole number' })
     .min(min, { error: `must be >= ${min}` })
     .default(fallback);
+
+const HOST_PATTERN = /^(\*\.)?[A-Za-z0-9.-]+$/;
+
+/** `10.0.0.0/8`, `127.0.0.1`, `fd00::/8`: an address and a prefix that fits its family. */
+function isCidr(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** Comma-separated entries (blanks ignored) -> string[], every entry checked; unset = []. */
+const commaList = (valid: (entry: string) => boolean, what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .refine((items) => items.every(valid), { error: `must be comma-separated ${what}` });
+const allowHosts = () => commaList((entry) => HOST_PATTERN.test(entry), 'hostnames or *.domain');
+const allowCidrs = () => commaList(isCidr, 'IP addresses or CIDRs (e.g. 10.0.0.0/8)');
 
 /**
  * The worker's whole configuration. Values never appear in error messages (URLs carry passwords);
@@ -38,6 +65,20 @@ export const workerEnvSchema = z.object({
   REAPER_INTERVAL_MS: integer(100, 5_000),
   /** Takeovers of a run whose worker was lost, before it fails with WORKER_LOST. */
   MAX_RECOVERIES: integer(0, 3),
+  /** A document claim's lease; renewed every third of it. A killed worker's documents are re-run after it. */
+  INGESTION_LEASE_MS: integer(1_000, 60_000),
+  /** How often expired document claims and pending documents without a job are swept. */
+  INGESTION_SWEEP_INTERVAL_MS: integer(100, 15_000),
+  /** Lost runs of a document re-run before it fails (a file that kills the worker every time). */
+  INGESTION_MAX_RECOVERIES: integer(0, 3),
+  /**
+   * SSRF allow-lists, the same values as the API's: internal hosts / ranges org model endpoints
+   * (LLM_ENDPOINT_*, e.g. a LAN Ollama) and the HTTP node and URL documents (HTTP_NODE_*) may reach.
+   */
+  LLM_ENDPOINT_ALLOW_HOSTS: allowHosts(),
+  LLM_ENDPOINT_ALLOW_CIDRS: allowCidrs(),
+  HTTP_NODE_ALLOW_HOSTS: allowHosts(),
+  HTTP_NODE_ALLOW_CIDRS: allowCidrs(),
   /** How often schedule triggers are reconciled from agent_schedules (a pause without nudge waits this long). */
   SCHEDULE_RECONCILE_INTERVAL_MS: integer(100, 10_000),
   /** Redis key namespace of every queue; tests set a unique one to isolate runs. */
@@ -102,4 +143,15 @@ export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     variables[name] ??= issue.message;
   }
   throw new WorkerEnvError(variables);
+}
+
+/** The SSRF allow-lists as the engine and services take them (what the API derives from the same variables). */
+export function ssrfPolicies(env: WorkerEnv): {
+  endpointPolicy: { allowHosts: string[]; allowCidrs: string[] };
+  httpPolicy: { allowHosts: string[]; allowCidrs: string[] };
+} {
+  return {
+    endpointPolicy: { allowHosts: env.LLM_ENDPOINT_ALLOW_HOSTS, allowCidrs: env.LLM_ENDPOINT_ALLOW_CIDRS },
+    httpPolicy: { allowHosts: env.HTTP_NODE_ALLOW_HOSTS, allowCidrs: env.HTTP_NODE_ALLOW_CIDRS },
+  };
 }

@@ -8,7 +8,9 @@ import type { ProcessorDeps } from './types';
  * (SSRF guard with the HTTP node's allow-list), parse, split, embed in batches (provider failures
  * retried with backoff), replace the chunks and mark it `ready`, or `failed` with the reason. Progress
  * goes to `knowledge:{knowledge_base_id}`. Shutdown aborts through `job.signal`: the document goes
- * back to `pending`. Without a database or storage (worker smoke tests) it only records the delivery.
+ * back to `pending`. The claim's lease is renewed while it runs; if this process dies, another
+ * worker's recovery sweep re-runs the document once the lease expired. Without a database or storage
+ * (worker smoke tests) it only records the delivery.
  */
 export function createIngestionProcessor(deps: ProcessorDeps): JobProcessor<'ingestion'> {
   const { logger, database, storage } = deps;
@@ -30,6 +32,7 @@ export function createIngestionProcessor(deps: ProcessorDeps): JobProcessor<'ing
         endpointPolicy: deps.endpointPolicy,
         httpPolicy: deps.httpPolicy,
         maxFileBytes: deps.maxFileBytes,
+        leaseMs: deps.ingestionLeaseMs,
         logger: log,
       },
       { orgId: payload.org_id, documentId: payload.document_id },

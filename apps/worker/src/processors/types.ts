@@ -23,6 +23,8 @@ export interface ProcessorDeps {
   storage?: ObjectStorage | undefined;
   /** Largest URL document download (KNOWLEDGE_MAX_FILE_BYTES). */
   maxFileBytes?: number | undefined;
+  /** Lease of a document claim (INGESTION_LEASE_MS), renewed while it is ingested. */
+  ingestionLeaseMs?: number | undefined;
 }
 
 /**

@@ -1,6 +1,12 @@
 import type { Database } from '@agentflow/db';
 import type { EventBus, QueueDriver } from '@agentflow/queue';
-import { type EndpointPolicy, ingestDocument, type Keyring, type ObjectStorage } from '@agentflow/services';
+import {
+  createIngestionRecovery,
+  type EndpointPolicy,
+  ingestDocument,
+  type Keyring,
+  type ObjectStorage,
+} from '@agentflow/services';
 import type { FastifyInstance } from 'fastify';
 
 export interface InlineIngestionOptions {
@@ -15,13 +21,19 @@ export interface InlineIngestionOptions {
   maxFileBytes: number;
   shutdownTimeoutMs: number;
   concurrency?: number;
+  /** How often documents stuck `pending` or `processing` are recovered (default 15 s). */
+  sweepIntervalMs?: number | undefined;
+  /** Lease of a document claim (default 60 s); tests shorten it. */
+  leaseMs?: number | undefined;
 }
 
 /**
  * Embedded mode (no REDIS_URL): the API consumes the inline `ingestion` queue itself with the same
  * pipeline the worker runs (`ingestDocument`: claim by compare-and-swap, parse, split, embed, store,
  * progress on `knowledge:{knowledge_base_id}`). Closing the app waits (bounded) for documents in flight;
- * one still running then is aborted and goes back to `pending`.
+ * one still running then is aborted and goes back to `pending`. The same recovery as the worker's runs
+ * here: at startup every pending document is re-enqueued (the inline queue lost its jobs with the last
+ * process), and periodically a claim left by a process that died is taken over once its lease expired.
  */
 export async function consumeIngestionInline(
   app: FastifyInstance,
@@ -36,8 +48,17 @@ export async function consumeIngestionInline(
     endpointPolicy: options.endpointPolicy,
     httpPolicy: options.httpPolicy,
     maxFileBytes: options.maxFileBytes,
+    leaseMs: options.leaseMs,
     logger,
   };
+  const recovery = createIngestionRecovery({
+    db: options.database.db,
+    queue: options.queue,
+    events: options.events,
+    sweepIntervalMs: options.sweepIntervalMs,
+    legacyLeaseMs: options.leaseMs,
+    logger: app.log.child({ component: 'ingestion-recovery' }),
+  });
   const consumer = await options.queue.consume(
     'ingestion',
     async (payload, job) => {
@@ -53,7 +74,9 @@ export async function consumeIngestionInline(
       listener: { onFailed: (job, err) => logger.error({ ...job, err }, 'ingestion job failed') },
     },
   );
+  await recovery.start();
   app.addHook('onClose', async () => {
+    await recovery.stop();
     await consumer.close({ timeoutMs: options.shutdownTimeoutMs });
   });
 }

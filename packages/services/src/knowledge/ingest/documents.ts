@@ -19,10 +19,17 @@ import type { EndpointPolicy } from '../../models/endpoint';
 import { detectFormat, mimeTypeOf } from '../parsers';
 import { documentStorageKey, type ObjectStorage } from '../storage';
 import { DEFAULT_MAX_FILE_BYTES, sha256 } from './pipeline';
+import { currentDelivery, ingestionJobId, nextDeliveryMetadata, settledMetadata } from './state';
 
 /** What enqueues ingestion jobs (the queue driver fits). */
 export interface IngestionQueue {
-  enqueue(queue: 'ingestion', payload: { document_id: string; org_id: string }): Promise<unknown>;
+  enqueue(
+    queue: 'ingestion',
+    payload: { document_id: string; org_id: string },
+    options?: { jobId?: string },
+  ): Promise<unknown>;
+  /** A job while it waits, runs or is retained (the recovery sweep skips documents still queued). */
+  getJob?(queue: 'ingestion', jobId: string): Promise<{ state: string } | undefined>;
 }
 
 export interface DocumentServiceDeps {
@@ -32,6 +39,8 @@ export interface DocumentServiceDeps {
   maxFileBytes?: number | undefined;
   /** URL documents: refused at once (422) when the URL resolves to a blocked address. */
   httpPolicy?: EndpointPolicy | undefined;
+  /** Told when an enqueue fails (the documents stay `pending`; the recovery sweep delivers them). */
+  logger?: { warn(obj: object, msg: string): void } | undefined;
 }
 
 export interface UploadFile {
@@ -119,7 +128,7 @@ interface NewDocument {
  * Inserts documents (`pending`), deduplicating by content hash within the base: content already in
  * the base (or earlier in the same call) returns that document with `duplicate: true`. Files are
  * stored before the rows commit (a failed insert leaves at most an orphaned file, never a row pointing
- * at nothing); jobs are enqueued after the commit.
+ * at nothing); jobs are enqueued after the commit (job id = document id).
  */
 async function createDocuments(
   ctx: ServiceContext,
@@ -187,8 +196,8 @@ async function createDocuments(
       }
       return out;
     });
-    for (const doc of results)
-      if (!doc.duplicate) await deps.queue.enqueue('ingestion', { document_id: doc.id, org_id: ctx.orgId });
+    const fresh = results.filter((doc) => !doc.duplicate).map((doc) => ({ id: doc.id, delivery: 0 }));
+    await enqueueIngestion(ctx, fresh, deps);
     return results;
   } catch (error) {
     // Rolled back: remove the files stored for rows that never committed.
@@ -358,20 +367,47 @@ export async function deleteDocument(
 }
 
 /**
+ * Enqueues each document's delivery. The rows are committed already: a failed enqueue (queue down) is
+ * logged, not thrown, and leaves the document `pending` for the recovery sweep, so the caller's request
+ * still succeeds with what it created.
+ */
+async function enqueueIngestion(
+  ctx: ServiceContext,
+  docs: { id: string; delivery: number }[],
+  deps: Pick<DocumentServiceDeps, 'queue' | 'logger'>,
+): Promise<void> {
+  for (const doc of docs) {
+    try {
+      await deps.queue.enqueue(
+        'ingestion',
+        { document_id: doc.id, org_id: ctx.orgId },
+        { jobId: ingestionJobId(doc.id, doc.delivery) },
+      );
+    } catch (err) {
+      deps.logger?.warn(
+        { err, documentId: doc.id },
+        'enqueueing a document failed; it stays pending until the recovery sweep delivers it',
+      );
+    }
+  }
+}
+
+/**
  * Sends documents back to `pending` and enqueues them (after a chunk-size or model change, or to retry
- * a failure). A document being processed is taken over: that run's results are dropped.
+ * a failure). A document being processed is taken over: that run's results are dropped. Each gets a new
+ * delivery (a fresh job id) and its recovery count starts over.
  */
 async function reindex(
   ctx: ServiceContext,
   knowledgeBaseId: string,
   documentId: string | null,
-  deps: Pick<DocumentServiceDeps, 'queue'>,
+  deps: Pick<DocumentServiceDeps, 'queue' | 'logger'>,
 ): Promise<ReindexResponse> {
-  const ids = await inOrg(ctx, async (tx) => {
+  const rows = await inOrg(ctx, async (tx) => {
     await assertBase(tx, ctx, knowledgeBaseId);
     const rows = await tx
       .update(documents)
-      .set({ status: 'pending', errorMessage: null, metadata: sql`${documents.metadata} - 'ingestion_run'` })
+      .set({ status: 'pending', errorMessage: null, metadata: nextDeliveryMetadata(settledMetadata()) })
       .where(
         and(
           eq(documents.orgId, ctx.orgId),
@@ -379,7 +415,7 @@ async function reindex(
           documentId ? eq(documents.id, documentId) : undefined,
         ),
       )
-      .returning({ id: documents.id });
+      .returning({ id: documents.id, delivery: currentDelivery });
     if (documentId && rows.length === 0) throw documentNotFound(documentId);
     await recordAudit(tx, ctx, {
       action: documentId ? 'document.reindexed' : 'knowledge_base.reindexed',
@@ -387,17 +423,17 @@ async function reindex(
       resourceId: documentId ?? knowledgeBaseId,
       details: { knowledge_base_id: knowledgeBaseId, documents: rows.length },
     });
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({ id: r.id, delivery: Number(r.delivery) }));
   });
-  for (const id of ids) await deps.queue.enqueue('ingestion', { document_id: id, org_id: ctx.orgId });
-  return { queued: ids.length, document_ids: ids };
+  await enqueueIngestion(ctx, rows, deps);
+  return { queued: rows.length, document_ids: rows.map((r) => r.id) };
 }
 
 export function reindexDocument(
   ctx: ServiceContext,
   knowledgeBaseId: string,
   documentId: string,
-  deps: Pick<DocumentServiceDeps, 'queue'>,
+  deps: Pick<DocumentServiceDeps, 'queue' | 'logger'>,
 ): Promise<ReindexResponse> {
   return reindex(ctx, knowledgeBaseId, documentId, deps);
 }
@@ -405,7 +441,7 @@ export function reindexDocument(
 export function reindexKnowledgeBase(
   ctx: ServiceContext,
   knowledgeBaseId: string,
-  deps: Pick<DocumentServiceDeps, 'queue'>,
+  deps: Pick<DocumentServiceDeps, 'queue' | 'logger'>,
 ): Promise<ReindexResponse> {
   return reindex(ctx, knowledgeBaseId, null, deps);
 }

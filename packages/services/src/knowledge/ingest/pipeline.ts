@@ -15,7 +15,15 @@ import {
   parseDocument,
 } from '../parsers';
 import { type ObjectStorage, StorageNotFoundError } from '../storage';
+import { holdClaim } from './lease';
 import { type ChunkDraft, estimateTokens, splitDocument } from './split';
+import {
+  claimedMetadata,
+  DEFAULT_INGESTION_LEASE_MS,
+  ingestionKeys,
+  settledMetadata,
+  unclaimedMetadata,
+} from './state';
 
 /** Largest document accepted (upload or URL download) unless configured: 20 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -42,6 +50,11 @@ export interface IngestionDeps {
   embedding?: Omit<EmbedderDeps, 'ctx' | 'keyring' | 'endpointPolicy'> | undefined;
   /** Rows per INSERT of chunks (default 250). */
   insertBatchSize?: number | undefined;
+  /**
+   * How long a claim lives without renewal (default 60 s; renewed every third while the run goes on).
+   * When the process dies, the recovery sweep takes the document over once it expired.
+   */
+  leaseMs?: number | undefined;
   logger?: { warn(obj: object, msg: string): void } | undefined;
 }
 
@@ -79,7 +92,9 @@ const documentColumns = {
  * processed or already `ready` does nothing; the final write checks the run id again, so a run
  * overtaken by a re-index stores nothing. Old chunks are deleted and new ones inserted in the same
  * transaction that marks the document `ready`: a re-run replaces, never duplicates. Aborting (worker
- * shutdown) puts the document back to `pending` and rethrows.
+ * shutdown) puts the document back to `pending` and rethrows. The claim carries a lease, renewed while
+ * the run goes on ({@link holdClaim}); a run whose worker died is taken over by the recovery sweep
+ * (`recovery.ts`) once the lease expired.
  */
 export async function ingestDocument(
   deps: IngestionDeps,
@@ -88,13 +103,14 @@ export async function ingestDocument(
 ): Promise<IngestionResult> {
   const { db, orgId, documentId } = { db: deps.db, ...job };
   const runId = randomUUID();
+  const leaseMs = deps.leaseMs ?? DEFAULT_INGESTION_LEASE_MS;
   const claimed = await withOrg(db, orgId, async (tx) => {
     const [doc] = await tx
       .update(documents)
       .set({
         status: 'processing',
         errorMessage: null,
-        metadata: sql`${documents.metadata} || ${JSON.stringify({ ingestion_run: runId })}::jsonb`,
+        metadata: claimedMetadata(runId, leaseMs),
       })
       .where(
         and(
@@ -123,13 +139,16 @@ export async function ingestDocument(
     eq(documents.orgId, orgId),
     eq(documents.id, documentId),
     eq(documents.status, 'processing'),
-    sql`${documents.metadata}->>'ingestion_run' = ${runId}`,
+    sql`${documents.metadata}->>${ingestionKeys.run}::text = ${runId}`,
   );
 
+  const lease = holdClaim(deps, { orgId, documentId, runId, leaseMs });
+  // Stops the work on shutdown (caller's signal) and when a re-index or recovery took the claim over.
+  const stop = signal ? AbortSignal.any([signal, lease.lost]) : lease.lost;
   await publish({ status: 'processing', progress: 0 });
   try {
-    const loaded = await loadContent(deps, doc, signal);
-    signal?.throwIfAborted();
+    const loaded = await loadContent(deps, doc, stop);
+    stop.throwIfAborted();
     const format = loaded.format;
     if (!format) throw new DocumentParseError(unsupportedMessage(doc.fileType, doc.name));
     const parsed = await parseDocument(loaded.bytes, format);
@@ -146,10 +165,10 @@ export async function ingestDocument(
       endpointPolicy: deps.endpointPolicy,
       ...deps.embedding,
     });
-    const vectors = await embedInBatches(embedder, drafts, signal, (done) =>
+    const vectors = await embedInBatches(embedder, drafts, stop, (done) =>
       publish({ status: 'processing', progress: 0.1 + 0.8 * (done / drafts.length) }),
     );
-    signal?.throwIfAborted();
+    stop.throwIfAborted();
 
     const stored = await withOrg(db, orgId, async (tx) => {
       const [row] = await tx
@@ -162,7 +181,7 @@ export async function ingestDocument(
           ...(loaded.contentHash ? { contentHash: loaded.contentHash } : {}),
           ...(loaded.sizeBytes !== undefined ? { fileSizeBytes: loaded.sizeBytes } : {}),
           ...(loaded.format && loaded.format !== doc.fileType ? { fileType: loaded.format } : {}),
-          metadata: sql`(${documents.metadata} - 'ingestion_run') || ${JSON.stringify(parsed.metadata)}::jsonb`,
+          metadata: sql`${settledMetadata()} || ${JSON.stringify(parsed.metadata)}::jsonb`,
         })
         .where(thisRun)
         .returning({ id: documents.id });
@@ -184,13 +203,12 @@ export async function ingestDocument(
     await publish({ status: 'ready', progress: 1, chunk_count: drafts.length });
     return { outcome: 'ready', chunkCount: drafts.length };
   } catch (error) {
+    if (lease.lost.aborted && !signal?.aborted) return { outcome: 'superseded' };
     if (signal?.aborted) {
-      // Shutdown: hand the document back so a later delivery (or a re-index) processes it.
+      // Shutdown: hand the document back so a later delivery (or a re-index) processes it. Not a lost
+      // run: the recovery count stays, and the pending sweep (or this worker's successor) re-delivers.
       await withOrg(db, orgId, (tx) =>
-        tx
-          .update(documents)
-          .set({ status: 'pending', metadata: sql`${documents.metadata} - 'ingestion_run'` })
-          .where(thisRun),
+        tx.update(documents).set({ status: 'pending', metadata: unclaimedMetadata() }).where(thisRun),
       ).catch(() => undefined);
       throw error;
     }
@@ -207,7 +225,7 @@ export async function ingestDocument(
           status: 'failed',
           errorMessage: message,
           processedAt: new Date(),
-          metadata: sql`${documents.metadata} - 'ingestion_run'`,
+          metadata: settledMetadata(),
         })
         .where(thisRun)
         .returning({ id: documents.id }),
@@ -215,6 +233,8 @@ export async function ingestDocument(
     if (!row) return { outcome: 'superseded' };
     await publish({ status: 'failed', progress: 1, error: message });
     return { outcome: 'failed', error: message };
+  } finally {
+    lease.stop();
   }
 }
 
