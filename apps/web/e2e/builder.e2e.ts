@@ -266,4 +266,36 @@ describe.skipIf(!chromiumPath)('builder canvas (built web + API + worker, real b
     await panel.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
     await screenshot(page, 'builder-approved-run');
   });
+
+  it("styles React Flow's controls and minimap with the app's dark palette", async () => {
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.locator('html.dark').waitFor();
+    await page.locator('.react-flow.dark').waitFor();
+    await screenshot(page, 'builder-dark');
+    const colors = await page.evaluate(() => {
+      /** What a Tailwind color variable computes to here, for comparison. */
+      const resolve = (variable: string) => {
+        const probe = document.createElement('div');
+        probe.style.backgroundColor = `var(${variable})`;
+        document.body.append(probe);
+        const value = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return value;
+      };
+      const button = getComputedStyle(document.querySelector('.react-flow__controls-button') as Element);
+      const minimap = getComputedStyle(document.querySelector('.react-flow__minimap') as Element);
+      return {
+        button: button.backgroundColor,
+        icon: button.color,
+        minimap: minimap.backgroundColor,
+        slate900: resolve('--color-slate-900'),
+        slate100: resolve('--color-slate-100'),
+        slate950: resolve('--color-slate-950'),
+      };
+    });
+    expect(colors.button).toBe(colors.slate900);
+    expect(colors.icon).toBe(colors.slate100);
+    expect(colors.minimap).toBe(colors.slate950);
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+  });
 });

@@ -22,7 +22,10 @@ let dropDatabase: (() => Promise<void>) | undefined;
 
 /** A database of its own for this run, on the server DATABASE_URL points at. */
 async function freshDatabase(serverUrl: string): Promise<string> {
-  const name = `af_test_e2e_${randomBytes(4).toString('hex')}`;
+  // `af_test_<base-36 creation time>_...`, the shape packages/db's test harness reads: it drops test
+  // databases older than 6 h when any suite starts, and read "e2e" as a 1970 timestamp, which dropped this
+  // one under a running stack whenever another suite started meanwhile.
+  const name = `af_test_${Date.now().toString(36)}_e2e${randomBytes(4).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();

@@ -93,25 +93,30 @@ interface CallOptions {
 }
 
 /**
- * An authenticated API call: on 401 AUTH_TOKEN_EXPIRED it refreshes once and retries; when the session
- * cannot be renewed it sends the user to /login.
+ * Runs an authenticated call (any method of `client`): on 401 AUTH_TOKEN_EXPIRED it refreshes once and
+ * runs it again; when the session cannot be renewed it sends the user to /login.
  */
-export async function api<T extends z.ZodType>(
-  path: string,
-  schema: T,
-  init: CallOptions = {},
-): Promise<z.infer<T>> {
+export async function withSession<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await client.request(`/api/v1${path}`, schema, init);
+    return await call();
   } catch (err) {
     if (!(err instanceof AgentFlowError) || err.status !== 401) throw err;
     if (err.code === 'AUTH_TOKEN_EXPIRED' || err.code === 'AUTH_REQUIRED') {
-      if (await refreshSession()) return client.request(`/api/v1${path}`, schema, init);
+      if (await refreshSession()) return call();
     }
     endSession();
     redirectToLogin();
     throw err;
   }
+}
+
+/** An authenticated request to `/api/v1${path}` (see withSession). */
+export function api<T extends z.ZodType>(
+  path: string,
+  schema: T,
+  init: CallOptions = {},
+): Promise<z.infer<T>> {
+  return withSession(() => client.request(`/api/v1${path}`, schema, init));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AgentFlowError } from '@agentflow/sdk';
+import type { z } from 'zod';
 
 /** The API's error codes in plain words: what happened and what to do next. */
 const plainWords: Partial<Record<AgentFlowError['code'], string>> = {
@@ -75,13 +76,35 @@ export function fieldErrors(err: unknown): Record<string, string> {
   return out;
 }
 
+/**
+ * Client-side validation with a contracts schema, in the same words as the API's field errors: the
+ * first issue of each top-level field, keyed by field name.
+ */
+export function zodFieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const name = String(issue.path[0] ?? '');
+    out[name] ??= humanize(issue.message);
+  }
+  return out;
+}
+
 /** zod's default wording ("Too small: expected string to have >=1 characters") in plain words. */
-function humanize(message: string): string {
+export function humanize(message: string): string {
   if (/expected string to have >=1 characters?/.test(message)) return 'is required';
   const min = /expected string to have >=(\d+) characters/.exec(message);
   if (min) return `must be at least ${min[1]} characters`;
   const max = /expected string to have <=(\d+) characters/.exec(message);
   if (max) return `must be at most ${max[1]} characters`;
   if (/^Invalid input: expected string, received undefined/.test(message)) return 'is required';
-  return message;
+  const atLeast = /^Too small: expected number to be >=(-?[\d.]+)$/.exec(message);
+  if (atLeast) return `must be at least ${atLeast[1]}`;
+  const atMost = /^Too big: expected number to be <=(-?[\d.]+)$/.exec(message);
+  if (atMost) return `must be at most ${atMost[1]}`;
+  if (/^Invalid input: expected int, received number$/.test(message)) return 'must be a whole number';
+  if (/^Invalid input: expected (number|int), received (NaN|undefined|string)$/.test(message)) {
+    return 'must be a number';
+  }
+  // Field names inside a message ("must be smaller than chunk_size") as the form labels say them.
+  return message.replace(/\b([a-z]+)_([a-z]+)\b/g, '$1 $2');
 }

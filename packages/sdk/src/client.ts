@@ -2,6 +2,7 @@ import { errorEnvelopeSchema, healthSchema, type Readiness, readinessSchema } fr
 import { z } from 'zod';
 import { AgentFlowError } from './errors';
 import { ExecutionsApi, type WebSocketConstructor } from './executions';
+import { KnowledgeApi } from './knowledge';
 
 export interface ClientOptions {
   /** API origin, e.g. `https://agentflow.example.com`; '' for same-origin calls in the browser. */
@@ -17,8 +18,9 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   method?: string;
+  /** JSON-encoded, or sent as is when FormData (multipart: fetch sets the boundary). */
   body?: unknown;
   /** Statuses whose body is still parsed with the success schema (e.g. 503 on /readyz). */
   acceptStatuses?: number[];
@@ -29,6 +31,8 @@ export class AgentFlowClient {
   private readonly options: ClientOptions;
   /** Executions: `stream(id, { after?, signal? })` (live events over a WebSocket). */
   readonly executions: ExecutionsApi;
+  /** Knowledge bases, their documents (upload, URL, text, re-index) and retrieval. */
+  readonly knowledge: KnowledgeApi;
 
   constructor(options: ClientOptions) {
     this.options = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
@@ -39,6 +43,7 @@ export class AgentFlowClient {
       credential: async () => (await this.options.getAccessToken?.()) ?? this.options.apiKey,
       probe: (path) => this.request(path, z.unknown()),
     });
+    this.knowledge = new KnowledgeApi((path, schema, init) => this.request(path, schema, init));
   }
 
   /** Liveness of the API process. */
@@ -59,7 +64,8 @@ export class AgentFlowClient {
     const { baseUrl, apiKey, getAccessToken, timeoutMs } = this.options;
     const doFetch = this.options.fetch ?? globalThis.fetch;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const multipart = init.body instanceof FormData;
+    if (init.body !== undefined && !multipart) headers['content-type'] = 'application/json';
     if (apiKey) headers['x-api-key'] = apiKey;
     const token = await getAccessToken?.();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -69,7 +75,11 @@ export class AgentFlowClient {
       response = await doFetch(`${baseUrl}${path}`, {
         method: init.method ?? 'GET',
         headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: multipart
+          ? (init.body as FormData)
+          : init.body === undefined
+            ? undefined
+            : JSON.stringify(init.body),
         signal: AbortSignal.timeout(timeoutMs ?? 30_000),
         credentials: 'include',
       });

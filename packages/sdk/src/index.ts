@@ -1,4 +1,4 @@
-export { AgentFlowClient, type ClientOptions } from './client';
+export { AgentFlowClient, type ClientOptions, type RequestOptions } from './client';
 export { AgentFlowError } from './errors';
 export {
   type ExecutionStreamOptions,
@@ -6,3 +6,13 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './executions';
+export {
+  type AddTextDocumentInput,
+  type AddUrlDocumentInput,
+  type CreateKnowledgeBaseInput,
+  KnowledgeApi,
+  type KnowledgeMultiQueryInput,
+  type KnowledgeQueryInput,
+  type ListOptions,
+  type UploadFileInput,
+} from './knowledge';

@@ -12,6 +12,7 @@ const nav = [
   { href: '/agents', label: 'Agents' },
   { href: '/executions', label: 'Executions' },
   { href: '/approvals', label: 'Approvals' },
+  { href: '/knowledge', label: 'Knowledge' },
 ];
 
 /** Signed-in pages: restores the session from the refresh cookie, or goes to /login. */

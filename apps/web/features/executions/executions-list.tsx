@@ -1,10 +1,14 @@
 'use client';
 
 import type { ExecutionStatusValue, ExecutionTrigger } from '@agentflow/contracts';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useId, useMemo } from 'react';
+import { type Column, DataTable } from '@/components/list/data-table';
+import { ListToolbar, optionsOf, SelectFilter } from '@/components/list/list-toolbar';
+import { EmptyState, NoMatches, PagedList } from '@/components/list/paged-list';
+import { usePagedList } from '@/components/list/use-paged-list';
 import { useAuthStore } from '@/lib/auth-store';
 import {
   type ExecutionFilters,
@@ -27,6 +31,15 @@ import {
 } from './format';
 
 const day = /^\d{4}-\d{2}-\d{2}$/;
+const columns: Column[] = [
+  { label: 'Agent' },
+  { label: 'Status' },
+  { label: 'Trigger' },
+  { label: 'Started' },
+  { label: 'Duration', numeric: true },
+  { label: 'Tokens', numeric: true },
+  { label: 'Cost', numeric: true },
+];
 
 function filtersFrom(params: URLSearchParams): ExecutionFilters {
   const status = params.get('status') ?? '';
@@ -53,7 +66,7 @@ export function ExecutionsList() {
   const pathname = usePathname();
   const params = useSearchParams();
   const filters = useMemo(() => filtersFrom(new URLSearchParams(params.toString())), [params]);
-  const ids = { agent: useId(), status: useId(), trigger: useId(), from: useId(), to: useId() };
+  const ids = { from: useId(), to: useId() };
 
   const setFilter = (key: keyof ExecutionFilters, value: string) => {
     const next = new URLSearchParams(params.toString());
@@ -68,17 +81,20 @@ export function ExecutionsList() {
     queryFn: listAgentOptions,
     staleTime: 60_000,
   });
-  const executions = useInfiniteQuery({
+  const { list: executions, rows } = usePagedList({
     queryKey: ['executions', orgId, filters],
-    queryFn: ({ pageParam }) => listExecutions(filters, pageParam),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    // Runs move on by themselves: keep the first page fresh while the tab is open.
+    fetchPage: (cursor) => listExecutions(filters, cursor),
+    // Runs move on by themselves: keep the loaded pages fresh while the tab is open.
     refetchInterval: 10_000,
   });
-
-  const rows = executions.data?.pages.flatMap((p) => p.data) ?? [];
-  const listError = executions.error;
+  const agentOptions = useMemo(
+    () =>
+      (agents.data ?? []).map((a) => ({
+        value: a.id,
+        label: a.status === 'archived' ? `${a.name} (archived)` : a.name,
+      })),
+    [agents.data],
+  );
   const filtered = Object.entries(filters).some(([k, v]) => v !== emptyFilters[k as keyof ExecutionFilters]);
   const rangeInvalid = filters.from !== '' && filters.to !== '' && filters.from > filters.to;
 
@@ -91,62 +107,28 @@ export function ExecutionsList() {
         </p>
       </div>
 
-      <search className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter executions">
-        <div>
-          <label htmlFor={ids.agent} className="label">
-            Agent
-          </label>
-          <select
-            id={ids.agent}
-            className="input"
-            value={filters.agent}
-            onChange={(e) => setFilter('agent', e.target.value)}
-          >
-            <option value="">All agents</option>
-            {agents.data?.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-                {a.status === 'archived' ? ' (archived)' : ''}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={ids.status} className="label">
-            Status
-          </label>
-          <select
-            id={ids.status}
-            className="input"
-            value={filters.status}
-            onChange={(e) => setFilter('status', e.target.value)}
-          >
-            <option value="">Any status</option>
-            {executionStatusValues.map((s) => (
-              <option key={s} value={s}>
-                {statusLabel[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={ids.trigger} className="label">
-            Trigger
-          </label>
-          <select
-            id={ids.trigger}
-            className="input"
-            value={filters.trigger}
-            onChange={(e) => setFilter('trigger', e.target.value)}
-          >
-            <option value="">Any trigger</option>
-            {executionTriggerValues.map((t) => (
-              <option key={t} value={t}>
-                {triggerLabel[t]}
-              </option>
-            ))}
-          </select>
-        </div>
+      <ListToolbar className="sm:grid-cols-2 lg:grid-cols-5" label="Filter executions">
+        <SelectFilter
+          label="Agent"
+          anyLabel="All agents"
+          value={filters.agent}
+          options={agentOptions}
+          onChange={(v) => setFilter('agent', v)}
+        />
+        <SelectFilter
+          label="Status"
+          anyLabel="Any status"
+          value={filters.status}
+          options={optionsOf(executionStatusValues, statusLabel)}
+          onChange={(v) => setFilter('status', v)}
+        />
+        <SelectFilter
+          label="Trigger"
+          anyLabel="Any trigger"
+          value={filters.trigger}
+          options={optionsOf(executionTriggerValues, triggerLabel)}
+          onChange={(v) => setFilter('trigger', v)}
+        />
         <div>
           <label htmlFor={ids.from} className="label">
             From
@@ -180,131 +162,62 @@ export function ExecutionsList() {
             </p>
           )}
         </div>
-      </search>
+      </ListToolbar>
 
-      {executions.isPending ? (
-        <ul aria-busy="true" aria-label="Loading executions" className="flex flex-col gap-2">
-          {[0, 1, 2, 3].map((i) => (
-            <li key={i} className="h-14 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-900" />
+      <PagedList
+        list={executions}
+        count={rows.length}
+        noun="executions"
+        describeError={describeError}
+        skeleton={{ rows: 4, className: 'h-14' }}
+        empty={
+          <EmptyState testId="executions-empty">
+            {filtered ? (
+              <NoMatches noun="executions" onClear={() => router.replace(pathname)} />
+            ) : (
+              <>
+                <h2 className="text-lg font-medium">No executions yet</h2>
+                <p className="max-w-md text-sm text-slate-600 dark:text-slate-300">
+                  Runs appear here when an active agent is triggered: manually, through the API, a webhook or
+                  a schedule.
+                </p>
+                <Link href="/agents" className="btn-secondary">
+                  Go to agents
+                </Link>
+              </>
+            )}
+          </EmptyState>
+        }
+      >
+        <DataTable caption="Executions, newest first" columns={columns}>
+          {rows.map((e) => (
+            <tr key={e.id} data-testid="execution-row" className="hover:bg-slate-50 dark:hover:bg-slate-900">
+              <td className="px-4 py-2">
+                <Link
+                  href={`/executions/${e.id}`}
+                  className="font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300"
+                >
+                  {e.agent_name}
+                  {e.agent_version !== null && (
+                    <span className="ml-1 text-xs font-normal text-slate-500 dark:text-slate-400">
+                      v{e.agent_version}
+                    </span>
+                  )}
+                  <span className="sr-only">, run {e.id.slice(0, 8)}</span>
+                </Link>
+              </td>
+              <td className="px-4 py-2">
+                <StatusBadge status={e.status} />
+              </td>
+              <td className="px-4 py-2">{triggerName(e.triggered_by)}</td>
+              <td className="px-4 py-2 whitespace-nowrap">{formatTime(e.started_at ?? e.created_at)}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{formatDuration(e.duration_ms)}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{formatTokens(e.total_tokens)}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{formatCost(e.total_cost)}</td>
+            </tr>
           ))}
-        </ul>
-      ) : executions.isError ? (
-        <div role="alert" className="alert-error flex items-center justify-between gap-3">
-          <span>Executions could not be loaded. {describeError(executions.error)}</span>
-          <button type="button" className="btn-secondary" onClick={() => void executions.refetch()}>
-            Try again
-          </button>
-        </div>
-      ) : rows.length === 0 ? (
-        <div
-          data-testid="executions-empty"
-          className="flex flex-col items-center gap-3 rounded-lg border border-dashed border-slate-300 px-6 py-12 text-center dark:border-slate-700"
-        >
-          {filtered ? (
-            <>
-              <h2 className="text-lg font-medium">No executions match these filters</h2>
-              <button type="button" className="btn-secondary" onClick={() => router.replace(pathname)}>
-                Clear filters
-              </button>
-            </>
-          ) : (
-            <>
-              <h2 className="text-lg font-medium">No executions yet</h2>
-              <p className="max-w-md text-sm text-slate-600 dark:text-slate-300">
-                Runs appear here when an active agent is triggered: manually, through the API, a webhook or a
-                schedule.
-              </p>
-              <Link href="/agents" className="btn-secondary">
-                Go to agents
-              </Link>
-            </>
-          )}
-        </div>
-      ) : (
-        <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Executions, newest first</caption>
-              <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-900 dark:text-slate-400">
-                <tr>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Agent
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Status
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Trigger
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Started
-                  </th>
-                  <th scope="col" className="px-4 py-2 text-right font-medium">
-                    Duration
-                  </th>
-                  <th scope="col" className="px-4 py-2 text-right font-medium">
-                    Tokens
-                  </th>
-                  <th scope="col" className="px-4 py-2 text-right font-medium">
-                    Cost
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-                {rows.map((e) => (
-                  <tr
-                    key={e.id}
-                    data-testid="execution-row"
-                    className="hover:bg-slate-50 dark:hover:bg-slate-900"
-                  >
-                    <td className="px-4 py-2">
-                      <Link
-                        href={`/executions/${e.id}`}
-                        className="font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300"
-                      >
-                        {e.agent_name}
-                        {e.agent_version !== null && (
-                          <span className="ml-1 text-xs font-normal text-slate-500 dark:text-slate-400">
-                            v{e.agent_version}
-                          </span>
-                        )}
-                        <span className="sr-only">, run {e.id.slice(0, 8)}</span>
-                      </Link>
-                    </td>
-                    <td className="px-4 py-2">
-                      <StatusBadge status={e.status} />
-                    </td>
-                    <td className="px-4 py-2">{triggerName(e.triggered_by)}</td>
-                    <td className="px-4 py-2 whitespace-nowrap">
-                      {formatTime(e.started_at ?? e.created_at)}
-                    </td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatDuration(e.duration_ms)}</td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatTokens(e.total_tokens)}</td>
-                    <td className="px-4 py-2 text-right tabular-nums">{formatCost(e.total_cost)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {executions.hasNextPage && (
-            <div className="flex justify-center">
-              <button
-                type="button"
-                className="btn-secondary"
-                disabled={executions.isFetchingNextPage}
-                onClick={() => void executions.fetchNextPage()}
-              >
-                {executions.isFetchingNextPage ? 'Loading more…' : 'Load more'}
-              </button>
-            </div>
-          )}
-          {executions.isFetchNextPageError && (
-            <p role="alert" className="alert-error">
-              More executions could not be loaded. {describeError(listError)}
-            </p>
-          )}
-        </>
-      )}
+        </DataTable>
+      </PagedList>
     </div>
   );
 }

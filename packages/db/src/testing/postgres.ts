@@ -32,10 +32,15 @@ function testDatabaseName(): string {
   return `${TEST_PREFIX}${Date.now().toString(36)}_${randomBytes(5).toString('hex')}`;
 }
 
-function createdAt(name: string): number | undefined {
-  const stamp = name.slice(TEST_PREFIX.length).split('_')[0];
-  const ms = stamp ? Number.parseInt(stamp, 36) : Number.NaN;
-  return Number.isFinite(ms) ? ms : undefined;
+/** Before any database this code made: a stamp below it is not ours (parseInt reads "e2e" as 2690). */
+const EARLIEST_STAMP_MS = Date.UTC(2025, 0, 1);
+
+export function testDatabaseCreatedAt(name: string): number | undefined {
+  const stamp = name.slice(TEST_PREFIX.length).split('_')[0] ?? '';
+  // Only a name made by testDatabaseName() is reaped: a base-36 millisecond stamp of this era.
+  if (!/^[0-9a-z]{8,9}$/.test(stamp)) return undefined;
+  const ms = Number.parseInt(stamp, 36);
+  return ms >= EARLIEST_STAMP_MS ? ms : undefined;
 }
 
 let template: Promise<string> | undefined;
@@ -105,7 +110,7 @@ async function dropStaleTestDatabases(sql: Sql): Promise<void> {
   const rows = await sql`select datname from pg_database where datname like ${`${TEST_PREFIX}%`}`;
   const cutoff = Date.now() - STALE_AFTER_MS;
   for (const { datname } of rows) {
-    const at = createdAt(datname);
+    const at = testDatabaseCreatedAt(datname);
     if (at !== undefined && at < cutoff) {
       await sql`drop database if exists ${sql(datname)} with (force)`.catch(() => {});
     }

@@ -63,3 +63,15 @@ for (const driver of drivers) {
     });
   });
 }
+
+describe('stale test database names', () => {
+  it('reads the creation time only from names createTestDatabase made', async () => {
+    const { testDatabaseCreatedAt } = await import('./postgres');
+    const now = Date.now();
+    expect(testDatabaseCreatedAt(`af_test_${now.toString(36)}_0a1b2c3d4e`)).toBe(now);
+    // "e2e" parses as base 36 (18230 ms after 1970): such a name must never look stale.
+    expect(testDatabaseCreatedAt('af_test_e2e_5f3a9c')).toBeUndefined();
+    expect(testDatabaseCreatedAt('af_test_mine')).toBeUndefined();
+    expect(testDatabaseCreatedAt('af_test_')).toBeUndefined();
+  });
+});

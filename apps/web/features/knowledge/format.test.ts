@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CUSTOM_MODEL,
+  documentsPollInterval,
+  formatBytes,
+  joinModel,
+  matchesBase,
+  plural,
+  splitModel,
+} from './format';
+
+describe('documentsPollInterval', () => {
+  it('polls while a document is queued or processing, and stops once all are settled', () => {
+    expect(documentsPollInterval([{ status: 'ready' }, { status: 'pending' }])).toBe(1_500);
+    expect(documentsPollInterval([{ status: 'processing' }])).toBe(1_500);
+    expect(documentsPollInterval([{ status: 'ready' }, { status: 'failed' }])).toBe(false);
+    expect(documentsPollInterval([])).toBe(false);
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses binary units like the API limit messages', () => {
+    expect(formatBytes(null)).toBe('—');
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(20 * 1024 * 1024)).toBe('20 MiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
+  });
+});
+
+describe('matchesBase', () => {
+  const base = {
+    name: 'Support FAQ',
+    description: 'Answers for the help desk',
+    embedding_model: 'local-hash-1536',
+  };
+  it('matches every word of the term in the name or description, case-insensitively', () => {
+    expect(matchesBase(base, 'faq', '')).toBe(true);
+    expect(matchesBase(base, 'HELP support', '')).toBe(true);
+    expect(matchesBase(base, 'help billing', '')).toBe(false);
+    expect(matchesBase({ ...base, description: null }, 'desk', '')).toBe(false);
+  });
+  it('filters by model; the custom choice stands for every openai-compatible model', () => {
+    expect(matchesBase(base, '', 'local-hash-1536')).toBe(true);
+    expect(matchesBase(base, '', 'text-embedding-3-small')).toBe(false);
+    const ollama = { ...base, embedding_model: 'openai-compatible:nomic-embed-text' };
+    expect(matchesBase(ollama, '', CUSTOM_MODEL)).toBe(true);
+    expect(matchesBase(base, '', CUSTOM_MODEL)).toBe(false);
+  });
+});
+
+describe('splitModel / joinModel', () => {
+  it('round-trips known and OpenAI-compatible models through the picker', () => {
+    for (const model of ['local-hash-1536', 'text-embedding-3-large', 'openai-compatible:nomic-embed-text']) {
+      const { choice, custom } = splitModel(model);
+      expect(joinModel(choice, custom)).toBe(model);
+    }
+    expect(splitModel('openai-compatible:bge-m3')).toEqual({ choice: CUSTOM_MODEL, custom: 'bge-m3' });
+    expect(joinModel(CUSTOM_MODEL, '  bge-m3 ')).toBe('openai-compatible:bge-m3');
+  });
+});
+
+describe('plural', () => {
+  it('says one and many', () => {
+    expect(plural(1, 'document')).toBe('1 document');
+    expect(plural(0, 'chunk')).toBe('0 chunks');
+    expect(plural(1200, 'chunk')).toBe(`${(1200).toLocaleString()} chunks`);
+  });
+});
