@@ -27,6 +27,13 @@ export interface CompileOptions {
   registry?: HandlerRegistry;
   /** Needed for human approval (interrupt/resume); MemorySaver in tests, Postgres later. */
   checkpointer?: BaseCheckpointSaver;
+  /**
+   * When a checkpointed run stores its writes (LangGraph durability). `sync` (default): each
+   * superstep's writes are stored before the next superstep starts. `async`: they are stored in the
+   * background, in order, and the run ends only when all are stored; the consumer must hold back
+   * non-replayable steps until earlier writes are committed (onStepStart, see StepStartEvent).
+   */
+  durability?: 'sync' | 'async';
 }
 
 /**
@@ -98,7 +105,8 @@ export function compileDefinition(definition: unknown, opts: CompileOptions = {}
   for (const [target, sources] of barriers) builder.addEdge(sources, graphNodeName(target));
 
   const graph = builder.compile(opts.checkpointer ? { checkpointer: opts.checkpointer } : {});
-  return createRunner(graph, def, recursionLimit(def, analysis), Boolean(opts.checkpointer));
+  const durability = opts.checkpointer ? (opts.durability ?? 'sync') : undefined;
+  return createRunner(graph, def, recursionLimit(def, analysis), durability);
 }
 
 function waitsForAll(node: DefinitionNode): boolean {

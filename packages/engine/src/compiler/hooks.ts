@@ -13,6 +13,11 @@ export interface StepStartEvent {
   attempt: number;
   /** The resolved config. Credentials are added later by handlers, so none appear here. */
   input: unknown;
+  /**
+   * The handler has no outside effect (NodeHandler.replayable). A durable consumer may let such a
+   * step start before earlier writes are committed, and must make any other step wait for them.
+   */
+  replayable: boolean;
 }
 
 export interface StepCompleteEvent extends StepStartEvent {

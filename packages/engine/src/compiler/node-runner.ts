@@ -54,7 +54,13 @@ export function makeNodeFunction(rt: NodeRuntime): NodeFunction {
     ? noRetry
     : retryPolicy(settings.retry, handler.defaultRetry);
   const resolverCache = new Map<unknown, Resolver>();
-  const base = { node_id: node.id, type: node.type, subtype: node.subtype, label: node.label };
+  const base = {
+    node_id: node.id,
+    type: node.type,
+    subtype: node.subtype,
+    label: node.label,
+    replayable: handler.replayable === true,
+  };
 
   return async (state, config) => {
     const runSignal = config.signal;

@@ -53,14 +53,17 @@ export function createRunner(
   graph: EngineGraph,
   definition: AgentDefinition,
   recursionLimit: number,
-  checkpointed: boolean,
+  /** Undefined: no checkpointer. */
+  durability: 'sync' | 'async' | undefined,
 ): CompiledAgent {
+  const checkpointed = durability !== undefined;
   const config = (opts: RunOptions = {}) => ({
     recursionLimit,
     configurable: { thread_id: opts.threadId ?? randomUUID() },
-    // Each superstep's writes are stored before the next superstep starts, so a step recorded
-    // completed is always in the checkpoint a resumed run starts from.
-    ...(checkpointed ? { durability: 'sync' as const } : {}),
+    // sync: each superstep's writes are stored before the next superstep starts. async: stored in
+    // order in the background (the consumer holds back steps with outside effects until they are).
+    // Either way a step recorded completed is in the checkpoint a resumed run starts from.
+    ...(durability ? { durability } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const needCheckpointer = (what: string) => {

@@ -5,6 +5,7 @@ import { defineHandler } from './types';
 export const transformSetHandler = defineHandler({
   type: 'transform',
   subtype: 'set',
+  replayable: true,
   configSchema: nodeCatalog.transform.set.configSchema,
   run({ config, nodeId }) {
     let base: Record<string, unknown> = {};
@@ -81,6 +82,7 @@ export const humanApprovalHandler = defineHandler({
 export const outputRespondHandler = defineHandler({
   type: 'output',
   subtype: 'respond',
+  replayable: true,
   configSchema: nodeCatalog.output.respond.configSchema,
   run({ config }) {
     return {

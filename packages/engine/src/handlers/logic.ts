@@ -13,6 +13,7 @@ export function checkCondition(cond: Condition, ctx: Pick<HandlerContext<unknown
 export const ifElseHandler = defineHandler({
   type: 'logic',
   subtype: 'if_else',
+  replayable: true,
   configSchema: nodeCatalog.logic.if_else.configSchema,
   lazyKeys: ['condition'],
   run(ctx) {
@@ -24,6 +25,7 @@ export const ifElseHandler = defineHandler({
 export const switchHandler = defineHandler({
   type: 'logic',
   subtype: 'switch',
+  replayable: true,
   configSchema: nodeCatalog.logic.switch.configSchema,
   run({ config }) {
     const match = config.cases.find((c) => evaluateCondition(c.operator, config.value, c.value));
@@ -34,6 +36,7 @@ export const switchHandler = defineHandler({
 export const delayHandler = defineHandler({
   type: 'logic',
   subtype: 'delay',
+  replayable: true,
   configSchema: nodeCatalog.logic.delay.configSchema,
   // The delay is bounded by its schema (5 min); this only guards a stuck timer.
   defaultTimeoutMs: 330_000,
@@ -51,6 +54,7 @@ export const delayHandler = defineHandler({
 export const loopHandler = defineHandler({
   type: 'logic',
   subtype: 'loop',
+  replayable: true,
   configSchema: nodeCatalog.logic.loop.configSchema,
   run({ config, nodeId }) {
     const items = config.items;
@@ -73,6 +77,7 @@ export const loopHandler = defineHandler({
 export const mergeHandler = defineHandler({
   type: 'logic',
   subtype: 'merge',
+  replayable: true,
   configSchema: nodeCatalog.logic.merge.configSchema,
   run({ state, predecessors }) {
     const inputs: Record<string, unknown> = {};

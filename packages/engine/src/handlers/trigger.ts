@@ -8,6 +8,7 @@ function triggerHandler(subtype: 'manual' | 'api' | 'webhook' | 'schedule'): Nod
     type: 'trigger',
     subtype,
     configSchema: nodeCatalog.trigger[subtype].configSchema,
+    replayable: true,
     run({ config, state }) {
       const data = state.trigger.data;
       if (config.input_schema) {

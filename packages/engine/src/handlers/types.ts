@@ -122,6 +122,13 @@ export interface NodeHandler<Config = unknown> {
   readonly defaultRetry?: RetrySettings;
   /** The handler applies `config.retry` itself (per model call); the node is never re-run whole. */
   readonly retriesInternally?: boolean;
+  /**
+   * No effect outside the run's own state (no network, no model call, no person asked): running it
+   * again after a crash changes nothing. A checkpointed run may start such a node before the earlier
+   * steps' checkpoints are committed; any other node waits for them (see StepStartEvent.replayable).
+   * Default false.
+   */
+  readonly replayable?: boolean;
   // Method syntax on purpose: a registry holds handlers of different Config types.
   run(ctx: HandlerContext<Config>): Promise<HandlerResult> | HandlerResult;
 }

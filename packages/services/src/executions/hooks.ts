@@ -6,6 +6,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Emit, Recorder } from './recorder';
 import { createTokenBuffer } from './tokens';
 
+interface Staged {
+  e: StepCompleteEvent;
+  /** The step's row, captured when its handler returned (a later iteration may reopen the node). */
+  step: OpenStep | undefined;
+}
+
 interface OpenStep {
   id: string;
   nodeId: string;
@@ -42,7 +48,9 @@ const jsonParam = (value: unknown): string | null =>
 export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   let order = ids.lastStepOrder;
   const open = new Map<string, OpenStep>();
-  const staged = new Map<string, StepCompleteEvent>();
+  // Per node, in completion order: with writes stored in the background, a loop's next iteration of
+  // a node can complete before the previous one's writes are committed.
+  const staged = new Map<string, Staged[]>();
   let resumeStep = ids.resumeStep;
   let tokens = 0;
   let cost = 0;
@@ -94,9 +102,12 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     attempt: e.attempt,
   });
 
-  const writeCompleted = async (tx: Db, emit: Emit, e: StepCompleteEvent) => {
-    const step = open.get(e.node_id) ?? (await insertStep(tx, e, e.input));
-    open.delete(e.node_id);
+  const writeCompleted = async (tx: Db, emit: Emit, { e, step: known }: Staged) => {
+    let step = known;
+    if (!step) {
+      step = await insertStep(tx, e, e.input);
+      open.delete(e.node_id);
+    }
     if (step.startFailed) throw step.startFailed;
     const stepTokens = e.tokens ? e.tokens.input + e.tokens.output : 0;
     const stepCost = e.cost ?? 0;
@@ -136,9 +147,12 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   );
 
   const hooks: StepHooks = {
-    // Not awaited: the start joins the next transaction (for a fast node, the same one as its
-    // completion and checkpoint). A failure to store it fails the step's completion below.
-    onStepStart: (e) => {
+    // The start joins the next transaction (for a fast node, the same one as its completion and
+    // checkpoint). A replayable node (no outside effect) does not wait for it: the run's writes are
+    // stored in the background (durability async). Any other node waits until everything before it,
+    // its own start included, is committed: its effect never happens ahead of the record of what
+    // led to it, so after a crash at most the step in flight runs again, as with sync durability.
+    onStepStart: async (e) => {
       const step = openStep(e, e.input);
       recorder
         .write(async (tx, emit) => {
@@ -148,12 +162,18 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
         .catch((error: unknown) => {
           step.startFailed = error;
         });
+      if (e.replayable) return;
+      await recorder.idle();
+      if (step.startFailed) throw step.startFailed;
     },
     onStepComplete: async (e) => {
       await tokenBuffer.flush();
-      const startFailed = open.get(e.node_id)?.startFailed;
-      if (startFailed) throw startFailed;
-      staged.set(e.node_id, e);
+      const step = open.get(e.node_id);
+      if (step?.startFailed) throw step.startFailed;
+      open.delete(e.node_id);
+      const list = staged.get(e.node_id);
+      if (list) list.push({ e, step });
+      else staged.set(e.node_id, [{ e, step }]);
     },
     onStepFail: async (e) => {
       await tokenBuffer.flush();
@@ -239,16 +259,17 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
       for (const [channel, value] of writes) {
         if (channel !== 'steps' || !Array.isArray(value)) continue;
         for (const nodeId of value as string[]) {
-          const e = staged.get(nodeId);
-          if (!e) continue;
-          staged.delete(nodeId);
-          await writeCompleted(tx, emit, e);
+          const list = staged.get(nodeId);
+          const next = list?.shift();
+          if (!next) continue;
+          if (list?.length === 0) staged.delete(nodeId);
+          await writeCompleted(tx, emit, next);
         }
       }
     },
     /** Steps whose handler returned but whose writes were never stored (the run ended right then). */
     async commitStaged(tx: Db, emit: Emit) {
-      for (const e of staged.values()) await writeCompleted(tx, emit, e);
+      for (const list of staged.values()) for (const next of list) await writeCompleted(tx, emit, next);
       staged.clear();
     },
     flushTokens: () => tokenBuffer.flush(),

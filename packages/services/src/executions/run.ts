@@ -253,6 +253,9 @@ async function drive(
     services: await buildRunServices(ctx, deps.llm),
     hooks: run.hooks.hooks,
     checkpointer,
+    // Writes are stored in the background, in order (the recorder); the hooks hold back every step
+    // with an outside effect until what precedes it is committed.
+    durability: 'async',
   });
   const opts = { threadId: row.id, signal: run.signal };
   // Only a claimed run writes checkpoints: on the first claim there is no thread to look at.
