@@ -241,4 +241,47 @@ describe.skipIf(!chromiumPath)('executions and approvals (built web + API + work
     await page.getByTestId('execution-logs').getByText('Execution cancelled').waitFor();
     await screenshot(page, 'execution-cancelled');
   });
+
+  it("draws the run's graph in the app's dark palette, not React Flow's grey one", async () => {
+    await page.goto(`${webUrl}/executions/${approvalRun}`);
+    await waitForStatus(page, 'completed');
+    const graph = page.getByTestId('execution-graph');
+    await graph.locator('.react-flow.light').waitFor();
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.locator('html.dark').waitFor();
+    // Follows the theme live, without a reload.
+    await graph.locator('.react-flow.dark').waitFor();
+    await screenshot(page, 'execution-graph-dark');
+    const colors = await page.evaluate(() => {
+      /** What a Tailwind color variable computes to here, for comparison. */
+      const resolve = (variable: string) => {
+        const probe = document.createElement('div');
+        probe.style.backgroundColor = `var(${variable})`;
+        document.body.append(probe);
+        const value = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return value;
+      };
+      const within = document.querySelector('[data-testid="execution-graph"]') as Element;
+      const style = (selector: string) => getComputedStyle(within.querySelector(selector) as Element);
+      return {
+        canvas: style('.react-flow').backgroundColor,
+        button: style('.react-flow__controls-button').backgroundColor,
+        icon: style('.react-flow__controls-button').color,
+        edge: style('.react-flow__edge-path').stroke,
+        labelBg: style('.react-flow__edge-textbg').fill,
+        slate950: resolve('--color-slate-950'),
+        slate900: resolve('--color-slate-900'),
+        slate500: resolve('--color-slate-500'),
+        slate100: resolve('--color-slate-100'),
+      };
+    });
+    expect(colors.canvas).toBe(colors.slate950);
+    expect(colors.button).toBe(colors.slate900);
+    expect(colors.icon).toBe(colors.slate100);
+    expect(colors.edge).toBe(colors.slate500);
+    expect(colors.labelBg).toBe(colors.slate900);
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await graph.locator('.react-flow.light').waitFor();
+  });
 });

@@ -48,8 +48,12 @@ describe.skipIf(!chromiumPath)('knowledge bases (built web + API + worker, real 
   async function api(method: string, path: string, body: unknown, token?: string): Promise<unknown> {
     const res = await fetch(`${webUrl}/api/v1${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
+      headers: {
+        // No body (DELETE), no content type: the API refuses an empty JSON body.
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
@@ -93,7 +97,7 @@ describe.skipIf(!chromiumPath)('knowledge bases (built web + API + worker, real 
     expect(await nav.getByRole('link', { name: 'Knowledge' }).getAttribute('aria-current')).toBe('page');
   });
 
-  it('validates the create dialog in the browser, then creates a base', async () => {
+  it('validates the create dialog in the browser, creates a base, and finds it with the server-side search', async () => {
     await page.getByRole('button', { name: 'Create a knowledge base' }).click();
     const dialog = page.getByRole('dialog', { name: 'New knowledge base' });
     await dialog.waitFor();
@@ -128,15 +132,66 @@ describe.skipIf(!chromiumPath)('knowledge bases (built web + API + worker, real 
     await row.waitFor();
     expect(await row.textContent()).toMatch(/0 documents.*local-hash-1536/);
 
-    // Search runs over the loaded bases; a miss offers to clear the filters.
+    // The search runs on the server. A full page (20) of newer bases pushes the handbook onto the second
+    // page; the search still finds it, in one request and without loading that page.
+    const login = (await api('POST', '/auth/login', { email, password })) as { access_token: string };
+    const fillers: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const filler = (await api(
+        'POST',
+        '/knowledge-bases',
+        { name: `Filler ${i}`, description: 'Padding for the second page' },
+        login.access_token,
+      )) as { id: string };
+      fillers.push(filler.id);
+    }
+    await page.reload();
+    const rows = page.getByTestId('knowledge-row');
+    await rows.nth(19).waitFor();
+    expect(await rows.count()).toBe(20);
+    expect(await row.count()).toBe(0);
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+
+    const listed: URL[] = [];
+    const watchList = (r: { url(): string; method(): string }) => {
+      const url = new URL(r.url());
+      if (r.method() === 'GET' && url.pathname.endsWith('/knowledge-bases')) listed.push(url);
+    };
+    page.on('request', watchList);
+    await page.getByLabel('Search').fill('HANDBOOK');
+    await row.waitFor();
+    expect(await rows.count()).toBe(1);
+    page.off('request', watchList);
+    expect(listed.map((u) => u.searchParams.get('search'))).toEqual(['HANDBOOK']);
+    expect(listed.some((u) => u.searchParams.has('cursor'))).toBe(false);
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+    // The description matches too (a phrase, case-insensitive).
+    const described = page.waitForResponse(
+      (r) => new URL(r.url()).searchParams.get('search') === 'HOW THEY work',
+    );
+    await page.getByLabel('Search').fill('HOW THEY work');
+    expect((await described).status()).toBe(200);
+    await row.waitFor();
+    expect(await rows.count()).toBe(1);
+
+    // A miss offers to clear the filters, which brings back the first page.
     await page.getByLabel('Search').fill('no such base');
     await page.getByRole('heading', { name: 'No knowledge bases match these filters' }).waitFor();
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await row.waitFor();
-    await page.getByLabel('Search').fill('HANDBOOK office');
+    await rows.nth(19).waitFor();
+    expect(await row.count()).toBe(0);
+    const both = page.waitForResponse(
+      (r) => new URL(r.url()).searchParams.get('search') === 'office HANDBOOK',
+    );
+    await page.getByLabel('Search').fill('office HANDBOOK');
+    await both;
+    // The model filter runs in the browser, over the server's matches.
     await page.getByLabel('Embedding model').selectOption('local-hash-1536');
     await row.waitFor();
-    expect(await page.getByTestId('knowledge-row').count()).toBe(1);
+    expect(await rows.count()).toBe(1);
+
+    // The later steps (a viewer's list) expect the handbook on the first page again.
+    for (const id of fillers) await api('DELETE', `/knowledge-bases/${id}`, undefined, login.access_token);
 
     await row.getByRole('link', { name: 'Office handbook' }).click();
     await page.waitForURL(/\/knowledge\/[0-9a-f-]{36}$/);

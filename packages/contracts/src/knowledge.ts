@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paginationQuerySchema } from './pagination';
 
 /**
  * Knowledge bases and retrieval (issue 7): a base holds documents, split into chunks with an embedding
@@ -102,6 +103,12 @@ export const knowledgeBaseSchema = z
 export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>;
 
 export const knowledgeBaseParamsSchema = z.object({ id: z.uuid() });
+
+/** `GET /knowledge-bases`: cursor paging, optionally narrowed by a search in name and description. */
+export const knowledgeBaseListQuerySchema = paginationQuerySchema.extend({
+  search: z.string().trim().min(1).max(200).optional().describe('case-insensitive, in name and description'),
+});
+export type KnowledgeBaseListQuery = z.infer<typeof knowledgeBaseListQuerySchema>;
 
 export const knowledgeSearchModes = ['vector', 'keyword', 'hybrid'] as const;
 export const knowledgeSearchModeSchema = z.enum(knowledgeSearchModes);

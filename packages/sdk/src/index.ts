@@ -13,6 +13,7 @@ export {
   KnowledgeApi,
   type KnowledgeMultiQueryInput,
   type KnowledgeQueryInput,
+  type ListBasesOptions,
   type ListOptions,
   type UploadFileInput,
 } from './knowledge';

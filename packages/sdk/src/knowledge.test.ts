@@ -98,6 +98,17 @@ describe('client.knowledge', () => {
     expect(last().headers.authorization).toBe('Bearer tok');
   });
 
+  it('sends a search to the server, encoded, alongside the cursor', async () => {
+    answer = { status: 200, body: { data: [base], next_cursor: null } };
+    await client().knowledge.listBases({ search: 'refunds 50% & more', limit: 20, cursor: 'c1' });
+    expect(last().url).toBe('/api/v1/knowledge-bases?limit=20&cursor=c1&search=refunds+50%25+%26+more');
+    const sent = new URL(last().url, 'http://x').searchParams;
+    expect(sent.get('search')).toBe('refunds 50% & more');
+    // No search (or an empty one): no parameter, every base.
+    await client().knowledge.listBases({ search: '' });
+    expect(last().url).toBe('/api/v1/knowledge-bases');
+  });
+
   it('creates a base with a JSON body', async () => {
     answer = { status: 201, body: base };
     await expect(client().knowledge.createBase({ name: 'Handbook', chunk_size: 800 })).resolves.toEqual(base);

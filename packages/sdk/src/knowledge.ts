@@ -47,15 +47,23 @@ export interface ListOptions {
   limit?: number | undefined;
 }
 
+export interface ListBasesOptions extends ListOptions {
+  /** Case-insensitive, in name or description (1..200 characters after trimming); the server filters. */
+  search?: string | undefined;
+}
+
 const basePageSchema = pageSchema(knowledgeBaseSchema);
 const noBody = z.unknown();
 const BASES = '/api/v1/knowledge-bases';
 
-function listQuery(options: ListOptions & { status?: string | undefined }): string {
+function listQuery(
+  options: ListOptions & { status?: string | undefined; search?: string | undefined },
+): string {
   const q = new URLSearchParams();
   if (options.limit !== undefined) q.set('limit', String(options.limit));
   if (options.cursor) q.set('cursor', options.cursor);
   if (options.status) q.set('status', options.status);
+  if (options.search) q.set('search', options.search);
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -77,8 +85,8 @@ function toBlob(file: UploadFileInput): { blob: Blob; name: string } {
 export class KnowledgeApi {
   constructor(private readonly send: Send) {}
 
-  /** The org's bases, newest first, with document and chunk counts. */
-  listBases(options: ListOptions = {}): Promise<Page<KnowledgeBase>> {
+  /** The org's bases, newest first, with document and chunk counts; `search` narrows them on the server. */
+  listBases(options: ListBasesOptions = {}): Promise<Page<KnowledgeBase>> {
     return this.send(`${BASES}${listQuery(options)}`, basePageSchema);
   }
 

@@ -25,11 +25,14 @@ export function SearchField({
   onChange,
   placeholder,
   label = 'Search',
+  maxLength,
 }: {
   value: string;
   onChange(value: string): void;
   placeholder: string;
   label?: string;
+  /** The API's limit for the search parameter, so a paste cannot turn the list into a 422. */
+  maxLength?: number | undefined;
 }) {
   const id = useId();
   return (
@@ -42,6 +45,7 @@ export function SearchField({
         type="search"
         className="input"
         placeholder={placeholder}
+        maxLength={maxLength}
         value={value}
         onChange={(e) => onChange(e.target.value)}
       />

@@ -13,6 +13,7 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
+import { flowDarkPalette, flowPanelClass, useDarkMode } from '@/components/flow-theme';
 import type { NodeRunState, NodeRunStatus } from '@/lib/execution-stream';
 import { nodeStatusLabel } from './format';
 
@@ -84,6 +85,8 @@ export function ExecutionGraph({
       })),
     [definition, states],
   );
+  // The app's theme, not React Flow's light default: the same palette as the builder canvas.
+  const dark = useDarkMode();
   const summary = definition.nodes
     .map((n) => `${n.label || n.id}: ${nodeStatusLabel[states[n.id]?.status ?? 'idle']}`)
     .join('; ');
@@ -91,7 +94,7 @@ export function ExecutionGraph({
   return (
     <figure className="flex flex-col gap-2">
       <div
-        className="h-80 rounded-lg border border-slate-200 dark:border-slate-800"
+        className="h-80 overflow-hidden rounded-lg border border-slate-200 dark:border-slate-800"
         data-testid="execution-graph"
       >
         <ReactFlow
@@ -106,9 +109,11 @@ export function ExecutionGraph({
           edgesFocusable={false}
           nodesFocusable={false}
           proOptions={{ hideAttribution: true }}
+          colorMode={dark ? 'dark' : 'light'}
+          className={flowDarkPalette}
         >
           <Background />
-          <Controls showInteractive={false} />
+          <Controls showInteractive={false} className={flowPanelClass} />
         </ReactFlow>
       </div>
       <figcaption className="sr-only">Graph of the run: {summary}</figcaption>

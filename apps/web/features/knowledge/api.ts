@@ -1,7 +1,8 @@
-import type {
-  CreateKnowledgeBaseBody,
-  KnowledgeQueryBody,
-  UpdateKnowledgeBaseBody,
+import {
+  type CreateKnowledgeBaseBody,
+  type KnowledgeQueryBody,
+  knowledgeBaseListQuerySchema,
+  type UpdateKnowledgeBaseBody,
 } from '@agentflow/contracts';
 import type { AddTextDocumentInput, AddUrlDocumentInput } from '@agentflow/sdk';
 import { client, withSession } from '@/lib/api';
@@ -13,7 +14,12 @@ export const PAGE_SIZE = 20;
 /** Documents per page: a base's table shows more at once than the lists of whole resources. */
 export const DOCUMENT_PAGE_SIZE = 50;
 
-export const listBases = (cursor?: string) => withSession(() => kb.listBases({ limit: PAGE_SIZE, cursor }));
+/** The API's limit for a search (longer is a 422): the search box stops there. */
+export const SEARCH_MAX_LENGTH = knowledgeBaseListQuerySchema.shape.search.unwrap().maxLength ?? undefined;
+
+/** A page of bases; a non-blank `search` is matched by the API in name and description. */
+export const listBases = (search: string, cursor?: string) =>
+  withSession(() => kb.listBases({ limit: PAGE_SIZE, cursor, search: search.trim() || undefined }));
 export const getBase = (id: string) => withSession(() => kb.getBase(id));
 export const createBase = (body: CreateKnowledgeBaseBody) => withSession(() => kb.createBase(body));
 export const updateBase = (id: string, body: UpdateKnowledgeBaseBody) =>

@@ -4,7 +4,7 @@ import {
   documentsPollInterval,
   formatBytes,
   joinModel,
-  matchesBase,
+  matchesModel,
   plural,
   splitModel,
 } from './format';
@@ -29,24 +29,18 @@ describe('formatBytes', () => {
   });
 });
 
-describe('matchesBase', () => {
-  const base = {
-    name: 'Support FAQ',
-    description: 'Answers for the help desk',
-    embedding_model: 'local-hash-1536',
-  };
-  it('matches every word of the term in the name or description, case-insensitively', () => {
-    expect(matchesBase(base, 'faq', '')).toBe(true);
-    expect(matchesBase(base, 'HELP support', '')).toBe(true);
-    expect(matchesBase(base, 'help billing', '')).toBe(false);
-    expect(matchesBase({ ...base, description: null }, 'desk', '')).toBe(false);
+describe('matchesModel', () => {
+  const base = { embedding_model: 'local-hash-1536' };
+  it('keeps every base without a model, else the bases of that model', () => {
+    expect(matchesModel(base, '')).toBe(true);
+    expect(matchesModel(base, 'local-hash-1536')).toBe(true);
+    expect(matchesModel(base, 'text-embedding-3-small')).toBe(false);
   });
-  it('filters by model; the custom choice stands for every openai-compatible model', () => {
-    expect(matchesBase(base, '', 'local-hash-1536')).toBe(true);
-    expect(matchesBase(base, '', 'text-embedding-3-small')).toBe(false);
-    const ollama = { ...base, embedding_model: 'openai-compatible:nomic-embed-text' };
-    expect(matchesBase(ollama, '', CUSTOM_MODEL)).toBe(true);
-    expect(matchesBase(base, '', CUSTOM_MODEL)).toBe(false);
+  it('the custom choice stands for every openai-compatible model', () => {
+    const ollama = { embedding_model: 'openai-compatible:nomic-embed-text' };
+    expect(matchesModel(ollama, CUSTOM_MODEL)).toBe(true);
+    expect(matchesModel(ollama, 'local-hash-1536')).toBe(false);
+    expect(matchesModel(base, CUSTOM_MODEL)).toBe(false);
   });
 });
 

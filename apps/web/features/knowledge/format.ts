@@ -57,22 +57,13 @@ export function fileTypeLabel(type: string | null): string {
   return fileTypeNames[type] ?? type;
 }
 
-/** Client-side search of the loaded bases (the API lists them without a search parameter). */
-export function matchesBase(
-  base: Pick<KnowledgeBase, 'name' | 'description' | 'embedding_model'>,
-  term: string,
-  model: string,
-) {
-  if (
-    model &&
-    base.embedding_model !== model &&
-    !(model === CUSTOM_MODEL && isCustomModel(base.embedding_model))
-  ) {
-    return false;
-  }
-  const words = term.toLowerCase().split(/\s+/).filter(Boolean);
-  const haystack = `${base.name}\n${base.description ?? ''}`.toLowerCase();
-  return words.every((w) => haystack.includes(w));
+/**
+ * The embedding-model filter, applied to the loaded bases (the API filters by `search` only). '' is no
+ * filter; the custom choice stands for every `openai-compatible:<model>`.
+ */
+export function matchesModel(base: Pick<KnowledgeBase, 'embedding_model'>, model: string): boolean {
+  if (!model) return true;
+  return base.embedding_model === model || (model === CUSTOM_MODEL && isCustomModel(base.embedding_model));
 }
 
 /** The model picker's "another model" choice: `openai-compatible:<model>` (an org Ollama or compatible model). */

@@ -10,7 +10,10 @@ import { documentsPollInterval } from './format';
 
 /** Query keys of the knowledge area, per org (an org switch never shows the previous org's rows). */
 export const knowledgeKeys = {
+  /** Every list of the org's bases (invalidate this); one search's list is `basesMatching`. */
   bases: (orgId: string | undefined) => ['knowledge-bases', orgId] as const,
+  basesMatching: (orgId: string | undefined, search: string) =>
+    ['knowledge-bases', orgId, { search }] as const,
   base: (orgId: string | undefined, id: string) => ['knowledge-base', orgId, id] as const,
   documents: (orgId: string | undefined, id: string) => ['knowledge-documents', orgId, id] as const,
 };

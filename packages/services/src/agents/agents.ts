@@ -14,6 +14,7 @@ import { agents, agentVersions } from '@agentflow/db/schema';
 import { and, desc, eq, ilike, inArray, ne, or, type SQL } from 'drizzle-orm';
 import { afterCursor, cursorTimestamp, recordAudit, toPage } from '../audit';
 import { inOrg, type ServiceContext } from '../context';
+import { containsPattern } from '../like';
 import {
   type AgentRow,
   assertNotArchived,
@@ -26,11 +27,6 @@ import {
 } from './present';
 import { blankDefinition, starterDefinition } from './templates';
 import { syncAgentTriggers } from './triggers';
-
-/** `%`, `_` and `\` in a search are literal characters, not LIKE wildcards. */
-function containsPattern(search: string): string {
-  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export async function listAgents(ctx: ServiceContext, query: AgentListQuery): Promise<Page<Agent>> {
   const filters: Array<SQL | undefined> = [

@@ -2,15 +2,16 @@ import {
   AppError,
   type CreateKnowledgeBaseBody,
   type KnowledgeBase,
+  type KnowledgeBaseListQuery,
   type Page,
-  type PaginationQuery,
   type UpdateKnowledgeBaseBody,
 } from '@agentflow/contracts';
 import type { Db } from '@agentflow/db';
 import { documents, knowledgeBases } from '@agentflow/db/schema';
-import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import { afterCursor, cursorTimestamp, recordAudit, toPage } from '../audit';
 import { inOrg, type ServiceContext } from '../context';
+import { containsPattern } from '../like';
 
 /**
  * Knowledge bases (issue 7): settings (embedding model, chunking) plus counts. Every query filters by
@@ -64,9 +65,13 @@ export const knowledgeBaseNotFound = (id: string) =>
 const inThisOrg = (ctx: ServiceContext, id: string): SQL =>
   and(eq(knowledgeBases.orgId, ctx.orgId), eq(knowledgeBases.id, id)) as SQL;
 
+/**
+ * Newest first; `search` keeps the bases whose name or description contains it (case-insensitive, as the
+ * agents list). The cursor is the same with or without a search: pages of a search follow each other.
+ */
 export async function listKnowledgeBases(
   ctx: ServiceContext,
-  query: PaginationQuery,
+  query: KnowledgeBaseListQuery,
 ): Promise<Page<KnowledgeBase>> {
   const rows = await inOrg(ctx, (tx) =>
     tx
@@ -80,6 +85,12 @@ export async function listKnowledgeBases(
       .where(
         and(
           eq(knowledgeBases.orgId, ctx.orgId),
+          query.search
+            ? or(
+                ilike(knowledgeBases.name, containsPattern(query.search)),
+                ilike(knowledgeBases.description, containsPattern(query.search)),
+              )
+            : undefined,
           afterCursor(knowledgeBases.createdAt, knowledgeBases.id, query.cursor),
         ),
       )

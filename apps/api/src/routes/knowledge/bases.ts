@@ -1,9 +1,9 @@
 import {
   createKnowledgeBaseBodySchema,
+  knowledgeBaseListQuerySchema,
   knowledgeBaseParamsSchema,
   knowledgeBaseSchema,
   pageSchema,
-  paginationQuerySchema,
   updateKnowledgeBaseBodySchema,
 } from '@agentflow/contracts';
 import {
@@ -42,9 +42,10 @@ export const knowledgeBaseRoutes: FastifyPluginAsyncZod<KnowledgeBaseRoutesOptio
       onRequest: authorize('knowledge:view'),
       schema: {
         tags,
-        summary: "The org's knowledge bases, newest first, with document and chunk counts",
+        summary:
+          "The org's knowledge bases, newest first, with document and chunk counts; `search` matches name or description",
         security,
-        querystring: paginationQuerySchema,
+        querystring: knowledgeBaseListQuerySchema,
         response: { 200: pageSchema(knowledgeBaseSchema) },
       },
     },

@@ -6,6 +6,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useDarkMode } from '@/components/flow-theme';
 import { describeError } from '@/lib/errors';
 import { builderKeys, getAgent, saveDraft } from '../api';
 import { createAutosaver, type SaveStatus } from '../autosave';
@@ -77,19 +78,6 @@ const saveText: Record<SaveStatus, string> = {
   saved: 'All changes saved',
   error: 'Not saved',
 };
-
-function useDarkMode(): boolean {
-  const [dark, setDark] = useState(false);
-  useEffect(() => {
-    const root = document.documentElement;
-    const read = () => setDark(root.classList.contains('dark'));
-    read();
-    const obs = new MutationObserver(read);
-    obs.observe(root, { attributes: true, attributeFilter: ['class'] });
-    return () => obs.disconnect();
-  }, []);
-  return dark;
-}
 
 type Tab = 'inspect' | 'test' | 'versions';
 

@@ -12,6 +12,7 @@ import {
   type Viewport,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { flowDarkPalette, flowPanelClass } from '@/components/flow-theme';
 import { useBuilder, useBuilderStore } from '../context';
 import type { BuilderEdge, BuilderNode } from '../definition';
 import { DEFAULT_NODE_SIZE } from '../layout';
@@ -25,28 +26,6 @@ const MIN_ZOOM = 0.05;
 /** Above this many edges arrowheads are left out: SVG markers are costly to repaint while panning. */
 const BIG_GRAPH_EDGES = 300;
 const plainEdgeOptions = {};
-
-/**
- * React Flow's own dark theme is neutral grey (#141414 canvas, #2b2b2b buttons), which clashes with the
- * app's slate dark theme. Its colors are CSS variables inherited from the root, so the dark variant
- * sets them to the app's palette: canvas, controls, minimap, edges and edge labels.
- */
-const darkPalette = [
-  'dark:[--xy-background-color:var(--color-slate-950)]',
-  'dark:[--xy-background-pattern-color:var(--color-slate-700)]',
-  'dark:[--xy-edge-stroke:var(--color-slate-500)]',
-  'dark:[--xy-edge-stroke-selected:var(--color-slate-300)]',
-  'dark:[--xy-edge-label-background-color:var(--color-slate-900)]',
-  'dark:[--xy-edge-label-color:var(--color-slate-100)]',
-  'dark:[--xy-controls-button-background-color:var(--color-slate-900)]',
-  'dark:[--xy-controls-button-background-color-hover:var(--color-slate-800)]',
-  'dark:[--xy-controls-button-color:var(--color-slate-100)]',
-  'dark:[--xy-controls-button-color-hover:var(--color-white)]',
-  'dark:[--xy-controls-button-border-color:var(--color-slate-700)]',
-  'dark:[--xy-minimap-background-color:var(--color-slate-950)]',
-  'dark:[--xy-minimap-mask-background-color:color-mix(in_oklab,var(--color-slate-800)_60%,transparent)]',
-  'dark:[--xy-minimap-node-background-color:var(--color-slate-700)]',
-].join(' ');
 
 function minimapColor(node: BuilderNode): string {
   return node.data.type === 'trigger' ? '#8b5cf6' : '#6366f1';
@@ -165,7 +144,7 @@ export function Canvas({ dark = false }: { dark?: boolean }) {
           defaultViewport={initialViewport}
           proOptions={proOptions}
           colorMode={dark ? 'dark' : 'light'}
-          className={darkPalette}
+          className={flowDarkPalette}
           aria-label="Agent graph"
         >
           <Background gap={20} />
@@ -174,9 +153,9 @@ export function Canvas({ dark = false }: { dark?: boolean }) {
             zoomable
             nodeColor={minimapColor}
             ariaLabel="Minimap of the agent graph"
-            className="dark:border dark:border-slate-700"
+            className={flowPanelClass}
           />
-          <Controls showInteractive={false} className="dark:border dark:border-slate-700" />
+          <Controls showInteractive={false} className={flowPanelClass} />
         </ReactFlow>
       )}
     </div>

@@ -11,9 +11,9 @@ import { useLoadAllWhile, usePagedList } from '@/components/list/use-paged-list'
 import { Notice, useNotice } from '@/components/notice';
 import { useAuthStore } from '@/lib/auth-store';
 import { useCan } from '@/lib/permissions';
-import { listBases } from '../api';
+import { listBases, SEARCH_MAX_LENGTH } from '../api';
 import { describeKnowledgeError } from '../errors';
-import { type ModelChoice, matchesBase, modelChoiceLabel, modelChoices, plural } from '../format';
+import { type ModelChoice, matchesModel, modelChoiceLabel, modelChoices, plural } from '../format';
 import { knowledgeKeys } from '../queries';
 import { CreateBaseDialog } from './create-base-dialog';
 import { DeleteBaseDialog } from './delete-base-dialog';
@@ -30,13 +30,16 @@ export function KnowledgeList() {
   const [deleting, setDeleting] = useState<KnowledgeBase | null>(null);
   const notice = useNotice();
 
+  // The API searches (name, description) and pages the matches; only the model filter runs here, so
+  // only it needs every page loaded before "no match" is the truth.
+  const term = search.term.trim();
   const { list, rows } = usePagedList({
-    queryKey: knowledgeKeys.bases(orgId),
-    fetchPage: (cursor) => listBases(cursor),
+    queryKey: knowledgeKeys.basesMatching(orgId, term),
+    fetchPage: (cursor) => listBases(term, cursor),
   });
-  const filtered = search.term.trim() !== '' || model !== '';
-  useLoadAllWhile(list, filtered);
-  const shown = filtered ? rows.filter((b) => matchesBase(b, search.term, model)) : rows;
+  useLoadAllWhile(list, model !== '');
+  const shown = model ? rows.filter((b) => matchesModel(b, model)) : rows;
+  const filtered = term !== '' || model !== '';
   const refresh = () => queryClient.invalidateQueries({ queryKey: knowledgeKeys.bases(orgId) });
 
   return (
@@ -56,7 +59,12 @@ export function KnowledgeList() {
       </div>
 
       <ListToolbar className="sm:grid-cols-[2fr_1fr]">
-        <SearchField value={search.input} onChange={search.setInput} placeholder="Name or description" />
+        <SearchField
+          value={search.input}
+          onChange={search.setInput}
+          placeholder="Name or description"
+          maxLength={SEARCH_MAX_LENGTH}
+        />
         <SelectFilter
           label="Embedding model"
           anyLabel="Any model"
