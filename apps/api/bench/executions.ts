@@ -743,9 +743,9 @@ function summarize(
       '',
       `All in ms. Per step, min ${fmt(a.perStep.min, 3)}, mean ${fmt(a.perStep.mean, 3)}. Marginal cost of one more step ((median ${opts.nodes}-node run - median 3-node run) / ${opts.nodes - 3}): ${fmt(a.marginalPerStep, 3)} ms. In memory, compiling the definition each time as the worker does: ${fmt(a.memory.compileAndRunPerStep, 3)} ms per step (compile alone ${fmt(a.memory.compileMs, 2)} ms). Queue wait (created_at -> started_at) median ${fmt(a.queueWait, 2)} ms.`,
       '',
-      `Transactions per execution in the bench database (API + worker, pg_stat_database over 20 runs each, less the ${fmt(a.accounting.backgroundPerSecond, 2)}/s of background transactions measured while idle): ${fmt(a.accounting.xact20, 1)} for ${opts.nodes} nodes, ${fmt(a.accounting.xact3, 1)} for 3 nodes, so ${fmt(a.accounting.perStepXact, 2)} per extra step; events stored (and published on Redis one by one) per execution: ${fmt(a.accounting.events20, 0)} / ${fmt(a.accounting.events3, 0)}.`,
+      `Transactions per execution in the bench database (API + worker, pg_stat_database over 20 runs each, less the ${fmt(a.accounting.backgroundPerSecond, 2)}/s of background transactions measured while idle): ${fmt(a.accounting.xact20, 1)} for ${opts.nodes} nodes, ${fmt(a.accounting.xact3, 1)} for 3 nodes, so ${fmt(a.accounting.perStepXact, 2)} per extra step; events stored (and published on Redis) per execution: ${fmt(a.accounting.events20, 0)} / ${fmt(a.accounting.events3, 0)}.`,
       '',
-      'Where a durable run goes (medians over the runs; each time is the start of the transaction that stored an event, so a span includes that transaction, the engine work and the Redis publishes before the next one):',
+      'Where a durable run goes (medians over the runs; each time is the start of the transaction that stored an event, so a span includes that transaction, the engine work and the Redis publishes before the next one; events committed by the same group-commit transaction share its start, so their span is 0):',
       '',
       markdownTable(
         ['span', 'ms'],

@@ -162,7 +162,10 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
         .catch((error: unknown) => {
           step.startFailed = error;
         });
-      if (e.replayable) return;
+      if (e.replayable) {
+        await recorder.throttle();
+        return;
+      }
       await recorder.idle();
       if (step.startFailed) throw step.startFailed;
     },

@@ -56,6 +56,8 @@ export function createRecorder(options: RecorderOptions) {
   let seq = options.lastSeq;
   let queue: Queued[] = [];
   let flushing: Promise<void> | undefined;
+  /** The transaction in flight, if any. */
+  let committing: Promise<void> | undefined;
   let published: Promise<void> = Promise.resolve();
 
   async function commit(batch: Queued[]): Promise<void> {
@@ -94,7 +96,9 @@ export function createRecorder(options: RecorderOptions) {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
-      await commit(batch);
+      committing = commit(batch);
+      await committing;
+      committing = undefined;
     }
     flushing = undefined;
   }
@@ -106,6 +110,15 @@ export function createRecorder(options: RecorderOptions) {
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
         flushing ??= drain();
       });
+    },
+    /**
+     * Backpressure for a producer that does not wait for its writes: resolves at once unless writes
+     * are queued behind a transaction in flight, then when that transaction ends (so the queued ones
+     * start committing). A run never gets more than one transaction ahead of its record, which keeps
+     * an event's way to the stream short.
+     */
+    async throttle(): Promise<void> {
+      if (queue.length > 0 && committing) await committing;
     },
     /** Resolves when every queued write has settled and its events were handed to the publisher. */
     async idle(): Promise<void> {
