@@ -1,41 +1,35 @@
 import { AppError, type KnowledgeSearchMode, type KnowledgeSearchResult } from '@agentflow/contracts';
 import { type Db, rowsOf } from '@agentflow/db';
-import { EMBEDDING_DIMENSIONS } from '@agentflow/db/schema';
 import type { KnowledgeSearch } from '@agentflow/engine';
 import { type SQL, sql } from 'drizzle-orm';
 import { inOrg, type ServiceContext } from '../context';
 import { resolveKnowledgeBases } from './bases';
 import { createEmbedder, type Embedder, type EmbedderDeps } from './embeddings';
+import { type ChunkRow, idList, vectorCandidates } from './vector-query';
+
+export {
+  endVectorQuery,
+  padEmbedding,
+  planVectorQuery,
+  type VectorPlan,
+  vectorCandidates,
+  vectorLiteral,
+  vectorScanSettings,
+  vectorStatement,
+} from './vector-query';
 
 /**
  * Retrieval over document_chunks (issue 7, ADR 0007).
  *
- * - vector: HNSW cosine (`embedding <=> q`) filtered to the org and the bases. The filter is applied to
- *   what the index hands up, so with pgvector's default a small tenant among big ones would get fewer
- *   than top_k rows (or none). Iterative index scans (pgvector 0.8) keep scanning until enough rows
- *   pass the filter or `hnsw.max_scan_tuples` is reached; relaxed order + a materialized CTE re-sorted
- *   outside gives exact order at relaxed-order recall.
+ * - vector: cosine distance (`embedding <=> q`) filtered to the org and the bases (vector-query.ts):
+ *   an exact scan for bases of up to `exactScanMaxChunks` chunks, otherwise the shared HNSW index with
+ *   pgvector 0.8 iterative scans, so a tenant among bigger ones still gets top_k rows.
  * - keyword: `content_tsv` (GIN) matched with the query's lexemes OR-ed (a question rarely has every
  *   word in the answer), or `websearch_to_tsquery` when the query uses its syntax (quotes, `-`, `or`);
  *   ranked by `ts_rank_cd` normalized to 0..1.
  * - hybrid: reciprocal rank fusion (k = 60) of both candidate lists, normalized so that a chunk ranked
  *   first by both scores 1.
  */
-
-/** Index scan settings, applied with SET LOCAL in the org transaction (see bench/RESULTS.md). */
-export const vectorScanSettings = {
-  iterativeScan: 'relaxed_order' as 'relaxed_order' | 'strict_order' | 'off',
-  /** Candidate list size; at least 2x the rows asked for. */
-  minEfSearch: 100,
-  /** How many tuples an iterative scan may visit before giving up (pgvector default 20,000). */
-  maxScanTuples: 50_000,
-  /**
-   * Bases holding at most this many chunks are searched exactly (btree filter + sort by distance):
-   * a few milliseconds and recall 1.0, where a filtered HNSW walk over a big shared graph would visit
-   * thousands of other tenants' tuples first.
-   */
-  exactScanMaxChunks: 10_000,
-};
 
 export const RRF_K = 60;
 
@@ -55,31 +49,6 @@ export interface KnowledgeSearchDeps {
   embedQuery: QueryEmbedder;
 }
 
-/** Zero-pads a narrower embedding to the stored width; cosine distance is unchanged by zero padding. */
-export function padEmbedding(vector: readonly number[]): number[] {
-  if (vector.length === EMBEDDING_DIMENSIONS) return [...vector];
-  if (vector.length > EMBEDDING_DIMENSIONS || vector.length === 0) {
-    throw new AppError(
-      'INTERNAL_ERROR',
-      `Embedding has ${vector.length} dimensions; knowledge bases store ${EMBEDDING_DIMENSIONS}.`,
-    );
-  }
-  return [...vector, ...new Array<number>(EMBEDDING_DIMENSIONS - vector.length).fill(0)];
-}
-
-export const vectorLiteral = (vector: readonly number[]) => `[${padEmbedding(vector).join(',')}]`;
-
-type ChunkRow = {
-  id: string;
-  document_id: string;
-  document_name: string;
-  knowledge_base_id: string;
-  chunk_index: number;
-  content: string;
-  metadata: Record<string, unknown> | null;
-  score: number;
-};
-
 const toResult = (row: ChunkRow, score: number): KnowledgeSearchResult => ({
   chunk_id: row.id,
   document_id: row.document_id,
@@ -90,64 +59,6 @@ const toResult = (row: ChunkRow, score: number): KnowledgeSearchResult => ({
   text: row.content,
   metadata: row.metadata ?? {},
 });
-
-const idList = (ids: readonly string[]) =>
-  sql.join(
-    ids.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
-
-/** SET LOCAL the HNSW settings for the rest of the transaction. */
-async function applyScanSettings(tx: Db, limit: number) {
-  const ef = Math.min(1000, Math.max(vectorScanSettings.minEfSearch, limit * 2));
-  await tx.execute(
-    sql`select set_config('hnsw.iterative_scan', ${vectorScanSettings.iterativeScan}, true),
-               set_config('hnsw.ef_search', ${String(ef)}, true),
-               set_config('hnsw.max_scan_tuples', ${String(vectorScanSettings.maxScanTuples)}, true)`,
-  );
-}
-
-/**
- * The `limit` nearest chunks of the bases (one embedding space), nearest first. Runs in the caller's
- * org transaction; score = cosine similarity.
- */
-export async function vectorCandidates(
-  tx: Db,
-  orgId: string,
-  kbIds: readonly string[],
-  embedding: readonly number[],
-  limit: number,
-): Promise<ChunkRow[]> {
-  const q = vectorLiteral(embedding);
-  const [size] = rowsOf<{ n: number }>(
-    await tx.execute(sql`
-      select count(*)::int as n from document_chunks c
-      where c.org_id = ${orgId}::uuid and c.knowledge_base_id in (${idList(kbIds)})`),
-  );
-  const exact = Number(size?.n ?? 0) <= vectorScanSettings.exactScanMaxChunks;
-  if (!exact) await applyScanSettings(tx, limit);
-  // `+ 0` turns the sort key into an expression the HNSW index cannot serve: an exact sort.
-  const orderBy = exact ? sql`(c.embedding <=> ${q}::vector) + 0` : sql`c.embedding <=> ${q}::vector`;
-  // Filters stay inside the materialized CTE (so the index scan applies them while iterating); the
-  // outer query restores strict distance order and fetches the wide columns for `limit` rows only.
-  const result = await tx.execute(sql`
-    with hits as materialized (
-      select c.id, c.embedding <=> ${q}::vector as distance
-      from document_chunks c
-      where c.org_id = ${orgId}::uuid
-        and c.knowledge_base_id in (${idList(kbIds)})
-        and c.embedding is not null
-      order by ${orderBy}
-      limit ${limit}
-    )
-    select c.id, c.document_id, d.name as document_name, c.knowledge_base_id, c.chunk_index,
-           c.content, c.metadata, (1 - h.distance)::float8 as score
-    from hits h
-    join document_chunks c on c.id = h.id
-    join documents d on d.id = c.document_id
-    order by h.distance, c.id`);
-  return rowsOf<ChunkRow>(result).map((r) => ({ ...r, score: Number(r.score) }));
-}
 
 /** Whether the text uses websearch syntax worth honoring as such (phrases, exclusions, OR). */
 const websearchSyntax = /["]|(^|\s)-\w|\sor\s/i;
