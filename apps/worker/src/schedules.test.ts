@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { createAgentBodySchema, publishAgentBodySchema } from '@agentflow/contracts';
 import { APP_ROLE, type Db } from '@agentflow/db';
 import { agentSchedules, executions, organizations } from '@agentflow/db/schema';
@@ -18,45 +15,13 @@ import {
 import { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogLine } from './test-support';
+import { runWorker, type WorkerRun } from './test-support/process';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 const redisUrl = process.env.REDIS_URL;
 const databaseUrl = process.env.DATABASE_URL;
 const skipReason = !redisUrl
   ? REDIS_SKIP_REASON
   : 'skipped: DATABASE_URL is not set (two worker processes need one Postgres; PGlite is single-process)';
-
-interface Run {
-  child: ChildProcess;
-  lines: LogLine[];
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `node --import tsx src/main.ts` (what `node dist/main.js` runs) with an explicit environment. */
-function runWorker(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: appDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  const lines: LogLine[] = [];
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) if (line.startsWith('{')) lines.push(JSON.parse(line));
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, lines, output: () => stdout + stderr, exited };
-}
 
 describe.skipIf(!redisUrl || !databaseUrl)(
   `schedule triggers across two worker processes${redisUrl && databaseUrl ? '' : ` (${skipReason})`}`,
@@ -65,7 +30,7 @@ describe.skipIf(!redisUrl || !databaseUrl)(
     const prefix = uniquePrefix('schedules');
     let database: TestDatabase;
     let app: Db;
-    const runs: Run[] = [];
+    const runs: WorkerRun[] = [];
 
     beforeAll(async () => {
       database = await createTestDatabase();
@@ -197,7 +162,7 @@ describe.skipIf(!redisUrl || !databaseUrl)(
       }
 
       for (const run of runs) run.child.kill('SIGTERM');
-      for (const run of runs) expect(await run.exited, run.output()).toBe(0);
+      for (const run of runs) expect((await run.exited).code, run.output()).toBe(0);
     });
   },
 );
