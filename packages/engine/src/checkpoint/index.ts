@@ -1,5 +1,13 @@
 export {
+  type CheckpointStore,
   createPostgresCheckpointer,
   PostgresCheckpointer,
   type PostgresCheckpointerOptions,
 } from './postgres';
+export {
+  type CheckpointPutRow,
+  type CheckpointWritesRows,
+  checkpointPutStatements,
+  checkpointWritesStatement,
+  oneStatement,
+} from './rows';

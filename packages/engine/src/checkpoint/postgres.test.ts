@@ -186,4 +186,42 @@ describe(`postgres checkpointer (${process.env.DATABASE_URL ? 'postgres' : 'pgli
     const tuple = await saver.getTuple(saved);
     expect(tuple?.pendingWrites?.map(([task, channel]) => [task, channel])).toEqual([['task-1', 'steps']]);
   });
+
+  it('newThreadId: reads nothing for a thread known to be new until this saver stores a checkpoint', async () => {
+    const threadId = randomUUID();
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: '' } };
+    const meta = { source: 'loop' as const, step: 0, parents: {} };
+    // Another saver stored one: a saver told the thread is new does not even look.
+    await createPostgresCheckpointer(app.db, { orgId: orgA }).put(config, checkpoint('c1', {}, {}), meta, {});
+    const saver = createPostgresCheckpointer(app.db, { orgId: orgA, newThreadId: threadId });
+    expect(await saver.getTuple(config)).toBeUndefined();
+    await saver.put(config, checkpoint('c2', {}, {}), meta, {});
+    expect((await saver.getTuple(config))?.checkpoint.id).toBe('c2');
+  });
+
+  it('store: hands its writes over as rows instead of running SQL', async () => {
+    const threadId = randomUUID();
+    const stored: string[] = [];
+    const saver = createPostgresCheckpointer(app.db, {
+      orgId: orgA,
+      store: {
+        put: async (row) => {
+          stored.push(`put ${row.checkpointId} ${row.blobs.map((b) => b.channel).join(',')}`);
+        },
+        putWrites: async (rows, writes) => {
+          stored.push(`writes ${rows.taskId} ${rows.writes.length} ${writes.map(([c]) => c).join(',')}`);
+        },
+      },
+    });
+    const config = { configurable: { thread_id: threadId, checkpoint_ns: '' } };
+    const saved = await saver.put(
+      config,
+      checkpoint('c1', { steps: ['a'] }, { steps: 1 }),
+      { source: 'loop', step: 0, parents: {} },
+      { steps: 1 },
+    );
+    await saver.putWrites(saved, [['steps', ['b']]], 'task-1');
+    expect(stored).toEqual(['put c1 steps', 'writes task-1 1 steps']);
+    expect(await saver.getTuple(config)).toBeUndefined();
+  });
 });

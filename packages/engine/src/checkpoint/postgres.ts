@@ -10,6 +10,13 @@ import {
   copyCheckpoint,
 } from '@langchain/langgraph';
 import { and, asc, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import {
+  type CheckpointPutRow,
+  type CheckpointWritesRows,
+  checkpointPutStatements,
+  checkpointWritesStatement,
+  oneStatement,
+} from './rows';
 
 // Not re-exported by @langchain/langgraph (and @langchain/langgraph-checkpoint is not a direct dependency).
 type SerializerProtocol = BaseCheckpointSaver['serde'];
@@ -54,6 +61,24 @@ export interface PostgresCheckpointerOptions {
    * is either recorded completed AND skipped on resume, or neither (and runs again).
    */
   afterWrites?: (tx: Db, writes: Array<[channel: string, value: unknown]>, taskId: string) => Promise<void>;
+  /**
+   * Takes over storing: the checkpointer hands it rows instead of running SQL (`transaction` and
+   * `afterWrites` are then unused). The executions layer merges them with its own rows into one
+   * statement per table for a whole group-commit batch; `rows.ts` builds the statements.
+   */
+  store?: CheckpointStore;
+  /**
+   * A thread known to have no checkpoint yet (a run's first claim): `getTuple` answers "none" for it
+   * without a query until this checkpointer stores its first checkpoint.
+   */
+  newThreadId?: string;
+}
+
+/** Where a checkpointer's writes go when `store` is set; each resolves once they are committed. */
+export interface CheckpointStore {
+  /** A task's writes; `writes` are the raw values (the executions layer records steps from them). */
+  putWrites(rows: CheckpointWritesRows, writes: Array<[channel: string, value: unknown]>): Promise<void>;
+  put(row: CheckpointPutRow): Promise<void>;
 }
 
 /** LangGraph checkpointer on the `graph_checkpoint*` tables, scoped to one org by RLS. */
@@ -77,6 +102,8 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
   private readonly linkExecution: boolean;
   private readonly transact: <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
   private readonly afterWrites: PostgresCheckpointerOptions['afterWrites'];
+  private readonly store: CheckpointStore;
+  private newThreadId: string | undefined;
 
   constructor(db: Db, options: PostgresCheckpointerOptions) {
     super(options.serde);
@@ -85,11 +112,27 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
     this.linkExecution = options.linkExecution ?? false;
     this.transact = options.transaction ?? ((work) => withOrg(this.db, this.orgId, work));
     this.afterWrites = options.afterWrites;
+    this.newThreadId = options.newThreadId;
+    this.store = options.store ?? {
+      put: async (row) => {
+        const statement = oneStatement(checkpointPutStatements(this.orgId, [row]));
+        await this.transact(async (tx) => {
+          if (statement) await tx.execute(statement);
+        });
+      },
+      putWrites: async (rows, writes) => {
+        const statement = checkpointWritesStatement(this.orgId, [rows]);
+        await this.transact(async (tx) => {
+          if (statement) await tx.execute(statement);
+          await this.afterWrites?.(tx, writes, rows.taskId);
+        });
+      },
+    };
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id as string | undefined;
-    if (threadId === undefined) return undefined;
+    if (threadId === undefined || threadId === this.newThreadId) return undefined;
     const checkpointNs = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const checkpointId = configCheckpointId(config);
     const t = graphCheckpoints;
@@ -164,25 +207,20 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
     );
     const [type, stored] = await this.dumpJsonText(rest);
     const [, storedMetadata] = await this.dumpJsonText(metadata);
-    // One statement: the new blobs (a (channel, version) value never changes, so blobs are shared by
-    // the checkpoints that use them) and the checkpoint row. JSON text goes in as is, no re-parse.
-    await this.transact(async (tx) => {
-      await tx.execute(sql`
-        with blobs as (
-          insert into graph_checkpoint_blobs
-            (org_id, execution_id, thread_id, checkpoint_ns, channel, version, type, blob)
-          select ${this.orgId}::uuid, ${executionId}::uuid, ${threadId}, ${checkpointNs},
-                 x.channel, x.version, x.type, decode(x.blob, 'base64')
-          from jsonb_to_recordset(${JSON.stringify(blobs)}::jsonb)
-            as x(channel text, version text, type text, blob text)
-          on conflict do nothing
-        )
-        insert into graph_checkpoints (org_id, execution_id, thread_id, checkpoint_ns, checkpoint_id,
-                                       parent_checkpoint_id, type, checkpoint, metadata)
-        values (${this.orgId}::uuid, ${executionId}::uuid, ${threadId}, ${checkpointNs}, ${checkpoint.id},
-                ${parentCheckpointId}, ${type}, ${stored}::jsonb, ${storedMetadata}::jsonb)
-        on conflict (thread_id, checkpoint_ns, checkpoint_id)
-          do update set checkpoint = excluded.checkpoint, metadata = excluded.metadata, type = excluded.type`);
+    // From here on the thread has a checkpoint (or is about to): getTuple must look.
+    if (threadId === this.newThreadId) this.newThreadId = undefined;
+    // The new blobs (a (channel, version) value never changes, so blobs are shared by the checkpoints
+    // that use them) and the checkpoint row; JSON text goes in as is, no re-parse.
+    await this.store.put({
+      executionId,
+      threadId,
+      checkpointNs,
+      checkpointId: checkpoint.id,
+      parentCheckpointId,
+      type,
+      checkpoint: stored,
+      metadata: storedMetadata,
+      blobs,
     });
     return {
       configurable: { thread_id: threadId, checkpoint_ns: checkpointNs, checkpoint_id: checkpoint.id },
@@ -212,23 +250,10 @@ export class PostgresCheckpointer extends BaseCheckpointSaver {
         return { idx: WRITES_IDX_MAP[channel] ?? idx, channel, type, blob: base64(blob) };
       }),
     );
-    await this.transact(async (tx) => {
-      // Idempotent per (task_id, idx): a regular write is kept as first stored (a task replayed
-      // after a crash writes the same thing); special writes (error, interrupt, resume) are replaced.
-      await tx.execute(sql`
-        insert into graph_checkpoint_writes as w
-          (org_id, execution_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type,
-           blob, task_path)
-        select ${this.orgId}::uuid, ${executionId}::uuid, ${threadId}, ${checkpointNs}, ${checkpointId},
-               ${taskId}, x.idx, x.channel, x.type, decode(x.blob, 'base64'), ${taskPath}
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          as x(idx int, channel text, type text, blob text)
-        on conflict (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do update
-          set channel = excluded.channel, type = excluded.type, blob = excluded.blob,
-              task_path = excluded.task_path
-          where w.idx < 0`);
-      await this.afterWrites?.(tx, writes as Array<[string, unknown]>, taskId);
-    });
+    await this.store.putWrites(
+      { executionId, threadId, checkpointNs, checkpointId, taskId, taskPath, writes: rows },
+      writes as Array<[string, unknown]>,
+    );
   }
 
   async deleteThread(threadId: string): Promise<void> {

@@ -28,9 +28,9 @@ export async function finishExecution(
       : r.result?.status === 'waiting_approval'
         ? 'waiting_approval'
         : 'completed';
-  const finished = await recorder.write(async (tx, emit, log) => {
-    // A step whose handler returned right as the run ended did complete.
-    if (status !== 'waiting_approval') await hooks.commitStaged(tx, emit);
+  const finished = await recorder.write(async (tx, emit, log, rows) => {
+    // A step whose handler returned right as the run ended did complete (stored with the batch).
+    if (status !== 'waiting_approval') hooks.commitStaged(rows, emit);
     if (r.failure) await hooks.failOpen(tx, emit, r.failure);
     const totals = hooks.totals();
     const terminal = status !== 'waiting_approval';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, rowsOf } from '@agentflow/db';
+import type { Db } from '@agentflow/db';
 import { executionSteps } from '@agentflow/db/schema';
 import type { StepCompleteEvent, StepHooks } from '@agentflow/engine';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import type { BatchRows } from './batch';
 import type { Emit, Recorder } from './recorder';
 import { createTokenBuffer } from './tokens';
 
@@ -35,16 +36,12 @@ export interface StepHooksOptions {
 
 /**
  * Engine hooks that persist each step. A row `running` when it starts; when the handler returns, the
- * completion is only staged, and written by `commitCompleted` inside the checkpointer's transaction
- * that stores the step's graph writes. So a step is recorded `completed` exactly when a resumed run
+ * completion is only staged, and written by `commitCompleted` in the batch (the same statement) that
+ * stores the step's graph writes. So a step is recorded `completed` exactly when a resumed run
  * will not run it again. Failures are written at once (a failed step runs again by design). Events a
  * step emits while running (tokens coalesced, tool calls, retries, approval requests) are stored as
  * sequenced events too, so a client replaying with `after=` misses nothing.
  */
-/** A jsonb parameter: SQL NULL for a missing value, the JSON text otherwise. */
-const jsonParam = (value: unknown): string | null =>
-  value === undefined || value === null ? null : JSON.stringify(value);
-
 export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
   let order = ids.lastStepOrder;
   const open = new Map<string, OpenStep>();
@@ -68,29 +65,17 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     return step;
   };
 
-  const storeStarted = async (tx: Db, step: OpenStep, e: { type: string; attempt: number }) => {
-    if (step.resumed) {
-      await tx.update(executionSteps).set({ status: 'running' }).where(stepWhere(step.id));
-      return;
-    }
-    // Raw SQL on the per-step hot path: the query builder cost more CPU than the insert itself.
-    await tx.execute(sql`
-      insert into execution_steps
-        (id, org_id, execution_id, node_key, node_type, step_order, attempt, status, input_data, started_at)
-      values (${step.id}::uuid, ${ids.orgId}::uuid, ${ids.executionId}::uuid, ${step.nodeId}, ${e.type},
-              ${step.order ?? 0}, ${e.attempt}, 'running', ${jsonParam(step.input)}::jsonb,
-              ${new Date().toISOString()}::timestamptz)`);
-  };
-
-  /** A step that never got its start stored (it failed resolving its config): open and store it now. */
-  const insertStep = async (
-    tx: Db,
-    e: { node_id: string; type: string; attempt: number },
-    input: unknown,
-  ): Promise<OpenStep> => {
-    const step = openStep(e, input);
-    await storeStarted(tx, step, e);
-    return step;
+  /** Stages a new step's start in the batch (merged with the batch's other rows into one statement). */
+  const stageStarted = (rows: BatchRows, step: OpenStep, e: { type: string; attempt: number }) => {
+    rows.startStep({
+      id: step.id,
+      nodeKey: step.nodeId,
+      nodeType: e.type,
+      stepOrder: step.order ?? 0,
+      attempt: e.attempt,
+      input: step.input,
+      startedAt: new Date().toISOString(),
+    });
   };
 
   const stepWhere = (id: string) => and(eq(executionSteps.id, id), eq(executionSteps.orgId, ids.orgId));
@@ -102,10 +87,12 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     attempt: e.attempt,
   });
 
-  const writeCompleted = async (tx: Db, emit: Emit, { e, step: known }: Staged) => {
+  const stageCompleted = (rows: BatchRows, emit: Emit, { e, step: known }: Staged) => {
     let step = known;
     if (!step) {
-      step = await insertStep(tx, e, e.input);
+      // A step that never got its start stored (it failed resolving its config): it starts here.
+      step = openStep(e, e.input);
+      stageStarted(rows, step, e);
       open.delete(e.node_id);
     }
     if (step.startFailed) throw step.startFailed;
@@ -114,17 +101,15 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     tokens += stepTokens;
     cost += stepCost;
     const duration = Math.round(e.duration_ms);
-    const updated = rowsOf<{ id: string }>(
-      await tx.execute(sql`
-        update execution_steps
-        set status = 'completed', output_data = ${jsonParam(e.output)}::jsonb, tokens_used = ${stepTokens},
-            cost = ${stepCost.toFixed(6)}::numeric, duration_ms = ${duration},
-            completed_at = ${new Date().toISOString()}::timestamptz
-        where id = ${step.id}::uuid and org_id = ${ids.orgId}::uuid
-        returning id`),
-    );
-    if (updated.length === 0)
-      throw new Error(`The start of step ${step.id} (${step.nodeId}) was never stored`);
+    // The batch statement fails (and its transaction with it) if this step's start was never stored.
+    rows.completeStep({
+      id: step.id,
+      output: e.output,
+      tokens: stepTokens,
+      cost: stepCost.toFixed(6),
+      durationMs: duration,
+      completedAt: new Date().toISOString(),
+    });
     emit('step.completed', {
       step_id: step.id,
       ...info(e),
@@ -139,7 +124,7 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
 
   const tokenBuffer = createTokenBuffer(
     (chunks) =>
-      recorder.write(async (_tx, emit) => {
+      recorder.stage((_rows, emit) => {
         for (const c of chunks)
           emit('llm.token', { node_id: c.nodeId, step_id: c.stepId, token: c.text, count: c.count });
       }),
@@ -154,14 +139,19 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     // led to it, so after a crash at most the step in flight runs again, as with sync durability.
     onStepStart: async (e) => {
       const step = openStep(e, e.input);
-      recorder
-        .write(async (tx, emit) => {
-          await storeStarted(tx, step, e);
-          emit('step.started', { step_id: step.id, ...info(e) });
-        })
-        .catch((error: unknown) => {
-          step.startFailed = error;
-        });
+      const stored = step.resumed
+        ? // The paused human step's row goes on.
+          recorder.write(async (tx, emit) => {
+            await tx.update(executionSteps).set({ status: 'running' }).where(stepWhere(step.id));
+            emit('step.started', { step_id: step.id, ...info(e) });
+          })
+        : recorder.stage((rows, emit) => {
+            stageStarted(rows, step, e);
+            emit('step.started', { step_id: step.id, ...info(e) });
+          });
+      stored.catch((error: unknown) => {
+        step.startFailed = error;
+      });
       if (e.replayable) {
         await recorder.throttle();
         return;
@@ -180,9 +170,14 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     },
     onStepFail: async (e) => {
       await tokenBuffer.flush();
-      await recorder.write(async (tx, emit, log) => {
+      await recorder.write(async (tx, emit, log, rows) => {
         // Resolving the config fails before onStepStart: the step starts (and ends) here.
-        const step = open.get(e.node_id) ?? (await insertStep(tx, e, e.input));
+        let step = open.get(e.node_id);
+        if (!step) {
+          step = openStep(e, e.input);
+          stageStarted(rows, step, e);
+          await rows.flush(tx);
+        }
         open.delete(e.node_id);
         const duration = Math.round(e.duration_ms);
         await tx
@@ -219,12 +214,18 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
       // Anything after tokens must come after them in the stream.
       void tokenBuffer.flush();
       const { type, ...payload } = e as { type: string } & Record<string, unknown>;
-      recorder
-        .write(async (tx, emit, log) => {
-          if (type === 'step.waiting_approval') {
+      if (type === 'step.waiting_approval') {
+        recorder
+          .write(async (tx, emit) => {
             if (stepId) await tx.update(executionSteps).set({ status: 'pending' }).where(stepWhere(stepId));
             emit('step.waiting_approval', { ...payload, step_id: stepId });
-          } else if (type === 'log') {
+          })
+          .catch(() => {});
+        return;
+      }
+      recorder
+        .stage((_rows, emit, log) => {
+          if (type === 'log') {
             const l = e as { level: 'debug' | 'info' | 'warn'; message: string; data?: unknown };
             log(
               l.level,
@@ -255,10 +256,10 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
     /** The step that is waiting for a person (its row stays `pending`), if any. */
     openStepOf: (nodeId: string) => open.get(nodeId)?.id ?? null,
     /**
-     * Inside the checkpointer's write transaction: the nodes whose graph writes are being stored
-     * (their `steps` channel write) are recorded completed in that same transaction.
+     * In the batch that stores a task's graph writes: the nodes whose writes they are (their `steps`
+     * channel write) are recorded completed in the same statement.
      */
-    async commitCompleted(tx: Db, emit: Emit, writes: Array<[string, unknown]>) {
+    commitCompleted(rows: BatchRows, emit: Emit, writes: Array<[string, unknown]>) {
       for (const [channel, value] of writes) {
         if (channel !== 'steps' || !Array.isArray(value)) continue;
         for (const nodeId of value as string[]) {
@@ -266,13 +267,13 @@ export function createStepHooks(recorder: Recorder, ids: StepHooksOptions) {
           const next = list?.shift();
           if (!next) continue;
           if (list?.length === 0) staged.delete(nodeId);
-          await writeCompleted(tx, emit, next);
+          stageCompleted(rows, emit, next);
         }
       }
     },
     /** Steps whose handler returned but whose writes were never stored (the run ended right then). */
-    async commitStaged(tx: Db, emit: Emit) {
-      for (const list of staged.values()) for (const next of list) await writeCompleted(tx, emit, next);
+    commitStaged(rows: BatchRows, emit: Emit) {
+      for (const list of staged.values()) for (const next of list) stageCompleted(rows, emit, next);
       staged.clear();
     },
     flushTokens: () => tokenBuffer.flush(),

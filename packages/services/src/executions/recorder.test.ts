@@ -6,6 +6,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../agents/agents';
 import type { ServiceContext } from '../context';
+import type { BatchRows } from './batch';
 import { createRecorder, type EventPublisher } from './recorder';
 
 let database: TestDatabase;
@@ -41,6 +42,63 @@ async function runningExecution(): Promise<{ orgId: string; executionId: string 
 
 const txid = async (tx: Db) =>
   String(rowsOf<{ id: string }>(await tx.execute(sql`select txid_current()::text as id`))[0]!.id);
+
+const COUNTED = ['execution_steps', 'execution_events', 'graph_checkpoint_writes', 'graph_checkpoints'];
+
+/**
+ * Counts statements per table and operation with statement-level triggers (a statement fires them
+ * once whatever its row count; each `with` part is a statement of its own).
+ */
+async function countStatements(): Promise<{
+  reset(): Promise<void>;
+  read(): Promise<Record<string, number>>;
+}> {
+  await database.db.execute(sql`create table if not exists test_statement_counts (tbl text, op text)`);
+  await database.db.execute(sql`
+    create or replace function test_count_statement() returns trigger
+    language plpgsql security definer as $$
+    begin
+      insert into test_statement_counts values (tg_table_name, tg_op);
+      return null;
+    end $$`);
+  for (const table of COUNTED) {
+    await database.db.execute(
+      sql.raw(`create or replace trigger test_count_${table} after insert or update on ${table}
+               for each statement execute function test_count_statement()`),
+    );
+  }
+  return {
+    reset: async () => {
+      await database.db.execute(sql`truncate test_statement_counts`);
+    },
+    read: async () => {
+      const rows = rowsOf<{ key: string; n: number }>(
+        await database.db.execute(
+          sql`select tbl || ' ' || op as key, count(*)::int as n from test_statement_counts group by 1`,
+        ),
+      );
+      return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+    },
+  };
+}
+
+const stepStart = (id: string, n: number) => ({
+  id,
+  nodeKey: `n${n}`,
+  nodeType: 'transform',
+  stepOrder: n,
+  attempt: 1,
+  input: { n },
+  startedAt: new Date().toISOString(),
+});
+const stepDone = (id: string, n: number) => ({
+  id,
+  output: { n },
+  tokens: 0,
+  cost: '0.000000',
+  durationMs: 1,
+  completedAt: new Date().toISOString(),
+});
 
 async function storedEvents(executionId: string) {
   return database.db
@@ -139,5 +197,116 @@ describe('execution recorder (group commit)', () => {
     expect(inFlight).toBe(0);
     expect(called).toEqual([1, 2, 3, 4, 5]);
     expect(committed).toEqual([true, true, true, true, true]);
+  });
+
+  it('stores a batch of any size with ONE statement per table: a step started and completed in it is inserted once', async () => {
+    const counter = await countStatements();
+    const ids = await runningExecution();
+    const recorder = createRecorder({ db: app, ...ids, lastSeq: 0 });
+    const checkpoint = (rows: BatchRows, n: number) => {
+      rows.checkpointWrites({
+        executionId: ids.executionId,
+        threadId: ids.executionId,
+        checkpointNs: '',
+        checkpointId: `cp${n}`,
+        taskId: `task${n}`,
+        taskPath: '',
+        writes: [{ idx: 0, channel: 'steps', type: 'json', blob: Buffer.from('[]').toString('base64') }],
+      });
+      rows.checkpoint({
+        executionId: ids.executionId,
+        threadId: ids.executionId,
+        checkpointNs: '',
+        checkpointId: `cp${n + 1}`,
+        parentCheckpointId: `cp${n}`,
+        type: 'json',
+        checkpoint: JSON.stringify({ v: 4, id: `cp${n + 1}`, channel_versions: {} }),
+        metadata: '{}',
+        blobs: [{ channel: 'steps', version: String(n + 1), type: 'json', blob: null }],
+      });
+    };
+    const steps = Array.from({ length: 5 }, () => randomUUID());
+    await counter.reset();
+    // Five steps, each started, completed and checkpointed, all issued in the same turn: one batch.
+    const writes = steps.flatMap((id, n) => [
+      recorder.stage((rows, emit) => {
+        rows.startStep(stepStart(id, n + 1));
+        emit('step.started', { step_id: id });
+      }),
+      recorder.stage((rows, emit, log) => {
+        checkpoint(rows, n * 2);
+        rows.completeStep(stepDone(id, n + 1));
+        emit('step.completed', { step_id: id });
+        log('info', `step ${n + 1} done`, undefined, id);
+      }),
+    ]);
+    await Promise.all(writes);
+    // An upsert (insert ... on conflict do update) fires the update triggers too: still one statement.
+    expect(await counter.read()).toEqual({
+      'execution_steps INSERT': 1,
+      'execution_events INSERT': 1,
+      'graph_checkpoint_writes INSERT': 1,
+      'graph_checkpoint_writes UPDATE': 1,
+      'graph_checkpoints INSERT': 1,
+      'graph_checkpoints UPDATE': 1,
+    });
+    expect(recorder.seq).toBe(15);
+
+    // Started in one batch, completed in the next: one update for all of them.
+    const later = [randomUUID(), randomUUID(), randomUUID()];
+    await Promise.all(later.map((id, n) => recorder.stage((rows) => rows.startStep(stepStart(id, 10 + n)))));
+    await counter.reset();
+    await Promise.all(
+      later.map((id, n) => recorder.stage((rows) => rows.completeStep(stepDone(id, 10 + n)))),
+    );
+    expect(await counter.read()).toEqual({ 'execution_steps UPDATE': 1 });
+
+    const stored = rowsOf<{ status: string; n: number }>(
+      await database.db.execute(sql`
+        select status, count(*)::int as n from execution_steps
+        where execution_id = ${ids.executionId} group by status`),
+    );
+    expect(stored).toEqual([{ status: 'completed', n: 8 }]);
+    const logs = rowsOf<{ n: number }>(
+      await database.db.execute(
+        sql`select count(*)::int as n from execution_logs where execution_id = ${ids.executionId}`,
+      ),
+    );
+    expect(logs[0]?.n).toBe(5);
+  });
+
+  it('fails the whole batch when a completion finds no stored start', async () => {
+    const ids = await runningExecution();
+    const recorder = createRecorder({ db: app, ...ids, lastSeq: 0 });
+    const started = randomUUID();
+    const ok = recorder.stage((rows, emit) => {
+      rows.startStep(stepStart(started, 1));
+      emit('step.started', { step_id: started });
+    });
+    const orphan = recorder.stage((rows) => rows.completeStep(stepDone(randomUUID(), 2)));
+    await expect(ok).rejects.toThrow(/start was never stored/);
+    await expect(orphan).rejects.toThrow(/start was never stored/);
+    expect(recorder.seq).toBe(0);
+    const steps = rowsOf<{ n: number }>(
+      await database.db.execute(
+        sql`select count(*)::int as n from execution_steps where execution_id = ${ids.executionId}`,
+      ),
+    );
+    expect(steps[0]?.n).toBe(0);
+  });
+
+  it('a write with its own statements comes after the rows staged before it, in the same transaction', async () => {
+    const ids = await runningExecution();
+    const recorder = createRecorder({ db: app, ...ids, lastSeq: 0 });
+    const id = randomUUID();
+    const staged = recorder.stage((rows) => rows.startStep(stepStart(id, 1)));
+    const direct = recorder.write(async (tx) => {
+      const [row] = rowsOf<{ status: string }>(
+        await tx.execute(sql`update execution_steps set status = 'failed' where id = ${id} returning status`),
+      );
+      return row?.status;
+    });
+    await staged;
+    expect(await direct).toBe('failed');
   });
 });

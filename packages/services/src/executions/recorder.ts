@@ -1,8 +1,8 @@
 import type { ExecutionEventType } from '@agentflow/contracts';
-import { type Db, rowsOf, withOrg } from '@agentflow/db';
+import { type Db, withOrg } from '@agentflow/db';
 import type { executionEvents } from '@agentflow/db/schema';
-import { sql } from 'drizzle-orm';
 import { publishStoredEvents } from './append';
+import { BatchRows, type PendingEvent, type PendingLog } from './batch';
 
 /** Where stored events are also published live (structurally an `EventBus` of `@agentflow/queue`). */
 export interface EventPublisher {
@@ -19,7 +19,13 @@ export type LogLine = (
   data?: Record<string, unknown>,
   stepId?: string | null,
 ) => void;
-export type RecorderWork<T> = (tx: Db, emit: Emit, log: LogLine) => Promise<T>;
+/**
+ * A write that runs its own statements. Rows staged before it in the batch are stored first (call
+ * order holds); rows it stages itself are stored at the end of the batch.
+ */
+export type RecorderWork<T> = (tx: Db, emit: Emit, log: LogLine, rows: BatchRows) => Promise<T>;
+/** A write that only stages rows and events: merged with the rest of its batch into one statement. */
+export type StagedWork<T> = (rows: BatchRows, emit: Emit, log: LogLine) => T;
 
 interface RecorderOptions {
   db: Db;
@@ -32,7 +38,8 @@ interface RecorderOptions {
 }
 
 interface Queued {
-  work: RecorderWork<unknown>;
+  work: RecorderWork<unknown> | undefined;
+  staged: StagedWork<unknown> | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -46,6 +53,10 @@ interface Queued {
  * of three times, while a slow step's start still commits (and is published) right away. A batch is
  * atomic: if its transaction fails, every write in it rejects with that error (a write never commits
  * on top of an earlier one of its batch that did not); writes queued after it run in the next one.
+ *
+ * Rows are merged across the batch (`batch.ts`): staged writes cost no statement of their own, so a
+ * batch of any size is BEGIN, one statement, COMMIT (plus the statements of any write that needs its
+ * own, before which the rows staged so far are stored, keeping call order).
  *
  * The seq counter advances only when a transaction commits, so stored events are gap-free, unique
  * (also enforced by the (execution_id, seq) constraint) and in the order they happened. Events are
@@ -61,8 +72,8 @@ export function createRecorder(options: RecorderOptions) {
   let published: Promise<void> = Promise.resolve();
 
   async function commit(batch: Queued[]): Promise<void> {
-    const pending: Array<{ type: ExecutionEventType; payload: Record<string, unknown> }> = [];
-    const logs: Array<{ level: string; message: string; data: unknown; stepId: string | null }> = [];
+    const pending: PendingEvent[] = [];
+    const logs: PendingLog[] = [];
     const emit: Emit = (type, payload) => pending.push({ type, payload });
     const log: LogLine = (level, message, data, stepId) => {
       logs.push({ level, message, data: data ?? null, stepId: stepId ?? null });
@@ -72,11 +83,18 @@ export function createRecorder(options: RecorderOptions) {
     let outcome: { results: unknown[]; stored: StoredEvent[] };
     try {
       outcome = await withOrg(options.db, options.orgId, async (tx) => {
+        const rows = new BatchRows(options);
         const results: unknown[] = [];
-        for (const item of batch) results.push(await item.work(tx, emit, log));
-        if (logs.length) await insertLogs(tx, options, logs);
-        const stored = pending.length ? await insertEvents(tx, options, base, pending) : [];
-        return { results, stored };
+        for (const item of batch) {
+          if (item.staged) {
+            results.push(item.staged(rows, emit, log));
+            continue;
+          }
+          if (!rows.empty) await rows.flush(tx);
+          results.push(await item.work?.(tx, emit, log, rows));
+        }
+        const inserted = await rows.flush(tx, { base, events: pending, logs });
+        return { results, stored: toStored(options, base, pending, inserted) };
       });
     } catch (error) {
       for (const item of batch) item.reject(error);
@@ -87,6 +105,13 @@ export function createRecorder(options: RecorderOptions) {
     const publishing = publishStoredEvents(options.events, outcome.stored, options.onPublishError);
     published = Promise.all([published, publishing]).then(() => {});
     for (const [i, item] of batch.entries()) item.resolve(outcome.results[i]);
+  }
+
+  function enqueue<T>(work: RecorderWork<T> | undefined, staged: StagedWork<T> | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ work, staged, resolve: resolve as (value: unknown) => void, reject });
+      flushing ??= drain();
+    });
   }
 
   async function drain(): Promise<void> {
@@ -106,10 +131,11 @@ export function createRecorder(options: RecorderOptions) {
   return {
     /** Queues `work` behind every earlier write; resolves (or rejects) with its own outcome. */
     write<T>(work: RecorderWork<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        flushing ??= drain();
-      });
+      return enqueue<T>(work, undefined);
+    },
+    /** Like `write`, for a write that only stages rows and events (no statement of its own). */
+    stage<T>(work: StagedWork<T>): Promise<T> {
+      return enqueue<T>(undefined, work);
     },
     /**
      * Backpressure for a producer that does not wait for its writes: resolves at once unless writes
@@ -134,48 +160,18 @@ export function createRecorder(options: RecorderOptions) {
 export type Recorder = ReturnType<typeof createRecorder>;
 
 type StoredEvent = typeof executionEvents.$inferSelect;
-type Ids = { orgId: string; executionId: string };
 
-// The hot path writes each table with ONE statement and ONE parameter (a JSON array expanded by
-// jsonb_to_recordset): building a multi-row insert with the query builder cost more CPU than the
-// database spent on it (bench:executions profile).
-
-async function insertLogs(
-  tx: Db,
-  ids: Ids,
-  logs: Array<{ level: string; message: string; data: unknown; stepId: string | null }>,
-): Promise<void> {
-  const rows = logs.map((l) => ({
-    step_id: l.stepId,
-    level: l.level,
-    message: l.message,
-    data: l.data ?? null,
-  }));
-  await tx.execute(sql`
-    insert into execution_logs (org_id, execution_id, step_id, level, message, data)
-    select ${ids.orgId}::uuid, ${ids.executionId}::uuid, x.step_id, x.level, x.message, x.data
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as x(step_id uuid, level varchar, message text, data jsonb)`);
-}
-
-async function insertEvents(
-  tx: Db,
-  ids: Ids,
+/** The batch's events as stored rows (what is published), from what its statement returned. */
+function toStored(
+  ids: { orgId: string; executionId: string },
   base: number,
-  events: Array<{ type: ExecutionEventType; payload: Record<string, unknown> }>,
-): Promise<StoredEvent[]> {
-  const rows = events.map((e, i) => ({ seq: base + i + 1, type: e.type, payload: e.payload }));
-  const inserted = rowsOf<{ id: string; seq: number; created_ms: number }>(
-    await tx.execute(sql`
-      insert into execution_events (org_id, execution_id, seq, type, payload)
-      select ${ids.orgId}::uuid, ${ids.executionId}::uuid, x.seq, x.type, x.payload
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq int, type varchar, payload jsonb)
-      order by x.seq
-      returning id, seq, (extract(epoch from created_at) * 1000)::float8 as created_ms`),
-  );
-  const bySeq = new Map(inserted.map((r) => [Number(r.seq), r]));
+  events: PendingEvent[],
+  inserted: Array<{ id: string; seq: number; createdMs: number }>,
+): StoredEvent[] {
+  const bySeq = new Map(inserted.map((r) => [r.seq, r]));
   return events.map((e, i) => {
-    const row = bySeq.get(base + i + 1)!;
+    const row = bySeq.get(base + i + 1);
+    if (!row) throw new Error(`Event ${base + i + 1} of execution ${ids.executionId} was not stored`);
     return {
       id: row.id,
       orgId: ids.orgId,
@@ -183,7 +179,7 @@ async function insertEvents(
       seq: base + i + 1,
       type: e.type,
       payload: e.payload,
-      createdAt: new Date(Number(row.created_ms)),
+      createdAt: new Date(row.createdMs),
     };
   });
 }

@@ -230,24 +230,21 @@ async function drive(
     orgId: row.orgId,
     actor: { type: 'system', reason: 'execution' },
   };
-  let inTx: Parameters<Parameters<Recorder['write']>[0]>[1] | undefined;
   const checkpointer = createPostgresCheckpointer(deps.db, {
     orgId: row.orgId,
     linkExecution: true,
-    // Checkpoint writes go through the recorder: ordered with the run's events, and a step's
-    // completion commits with its graph writes.
-    transaction: (work) =>
-      run.recorder.write(async (tx, emit) => {
-        inTx = emit;
-        try {
-          return await work(tx);
-        } finally {
-          inTx = undefined;
-        }
-      }),
-    afterWrites: async (tx, writes) => {
-      if (inTx) await run.hooks.commitCompleted(tx, inTx, writes);
+    // Checkpoint rows go through the recorder: ordered with the run's events, merged with the rest of
+    // their batch into one statement, and a step's completion is stored with its graph writes.
+    store: {
+      put: (checkpoint) => run.recorder.stage((rows) => rows.checkpoint(checkpoint)),
+      putWrites: (writes, values) =>
+        run.recorder.stage((rows, emit) => {
+          rows.checkpointWrites(writes);
+          run.hooks.commitCompleted(rows, emit, values);
+        }),
     },
+    // Only a claimed run writes checkpoints: on the first claim the thread has none to read.
+    ...(row.attempts === 1 ? { newThreadId: row.id } : {}),
   });
   const agent: CompiledAgent = compileDefinition(definition, {
     services: await buildRunServices(ctx, deps.llm),
