@@ -48,9 +48,10 @@ for (const driver of drivers) {
       const plan = await database.db.transaction(async (tx) => {
         // Tiny tables are cheaper to scan; forbid that so the plan shows whether the index is usable.
         await tx.execute(sql`set local enable_seqscan = off`);
+        // The index holds the embedding at half precision (ADR 0007): the query orders by that expression.
         const result = await tx.execute(
           sql`explain select id from document_chunks
-              order by embedding <=> ${target}::vector limit 5`,
+              order by embedding::halfvec(1536) <=> ${target}::halfvec(1536) limit 5`,
         );
         return rowsOf<{ 'QUERY PLAN': string }>(result)
           .map((r) => r['QUERY PLAN'])

@@ -183,7 +183,10 @@ for (const driver of drivers) {
         sql`select indexname, indexdef from pg_indexes where tablename = 'document_chunks'`,
       );
       const def = (name: string) => rows.find((r) => r.indexname === name)?.indexdef ?? '';
-      expect(def('idx_chunks_embedding')).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+      // Half precision (migration 0004, ADR 0007): queries must order by this very expression.
+      expect(def('idx_chunks_embedding')).toMatch(
+        /USING hnsw \(\(\(embedding\)::halfvec\(1536\)\) halfvec_cosine_ops\) WITH \(m='?16'?, ef_construction='?128'?\)/,
+      );
       expect(def('document_chunks_tsv_idx')).toMatch(/USING gin \(content_tsv\)/);
     });
 

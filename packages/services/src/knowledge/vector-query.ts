@@ -5,7 +5,8 @@ import { type SQL, sql } from 'drizzle-orm';
 
 /**
  * The vector side of retrieval (ADR 0007): the `limit` nearest chunks of some bases, either by an exact
- * scan of their chunks or by a walk of the shared HNSW index, chosen per query from a bounded count.
+ * scan of their chunks or by a walk of the shared HNSW index (half precision, re-ranked at full
+ * precision), chosen per query from a bounded count.
  *
  * Measured on the bench data (bench/RESULTS.md, `pnpm bench:rag`; ADR 0007): an exact scan costs ~10 µs
  * per chunk, nearly all of it reading the TOASTed 6 KB vector, so 7,600 chunks take 50-110 ms; an HNSW
@@ -16,7 +17,7 @@ export const vectorScanSettings = {
   iterativeScan: 'relaxed_order' as 'relaxed_order' | 'strict_order' | 'off',
   /**
    * Candidate list size (at least 2x the rows asked for). Measured on the bench data with the
-   * index of migration 0003 (m 16, ef_construction 64): recall@10 for the largest tenant >= 0.95.
+   * index of migration 0004 (half precision, m 16, ef_construction 128): recall@10 0.97-0.99.
    */
   minEfSearch: 100,
   /** How many tuples an iterative scan may visit before giving up (pgvector default 20,000). */
@@ -123,10 +124,19 @@ export async function endVectorQuery(tx: Db, plan: VectorPlan): Promise<void> {
 }
 
 /**
+ * What the HNSW index holds (migration 0004): the embedding at half precision. A query must order by
+ * this very expression for Postgres to use the index; `EMBEDDING_DIMENSIONS` is a constant, so inlining
+ * it as the type modifier is safe (a type modifier cannot be a bind parameter).
+ */
+const halfvecType = sql.raw(`halfvec(${EMBEDDING_DIMENSIONS})`);
+const indexedEmbedding = sql`c.embedding::${halfvecType}`;
+
+/**
  * The nearest-chunks statement. Filters stay inside the materialized CTE (an iterative index scan
- * applies them while it walks); the outer query restores strict distance order (relaxed-order scans
- * may hand rows up slightly out of order) and fetches the wide columns for `limit` rows only. Exact:
- * `+ 0` makes the sort key an expression no index can serve, so the chunks are sorted by distance.
+ * applies them while it walks); the outer query computes the full-precision distance of the `limit`
+ * rows found, re-sorts by it (relaxed-order scans hand rows up slightly out of order, and the index
+ * compares at half precision) and fetches the wide columns for those rows only. Exact: full precision
+ * throughout, and `+ 0` makes the sort key an expression no index can serve, so the chunks are sorted.
  */
 export function vectorStatement(
   orgId: string,
@@ -135,22 +145,29 @@ export function vectorStatement(
   limit: number,
   exact: boolean,
 ): SQL {
-  const q = sql`${vectorLiteral(embedding)}::vector`;
-  const orderBy = exact ? sql`(c.embedding <=> ${q}) + 0` : sql`c.embedding <=> ${q}`;
+  const literal = vectorLiteral(embedding);
+  const q = sql`${literal}::vector`;
+  const orderBy = exact
+    ? sql`(c.embedding <=> ${q}) + 0`
+    : sql`${indexedEmbedding} <=> ${literal}::${halfvecType}`;
   return sql`
     with hits as materialized (
-      select c.id, c.embedding <=> ${q} as distance
+      select c.id
       from document_chunks c
       where ${chunkFilter(orgId, kbIds)}
       order by ${orderBy}
       limit ${limit}
+    ), ranked as (
+      select h.id, c.document_id, c.knowledge_base_id, c.chunk_index, c.content, c.metadata,
+             c.embedding <=> ${q} as distance
+      from hits h
+      join document_chunks c on c.id = h.id
     )
-    select c.id, c.document_id, d.name as document_name, c.knowledge_base_id, c.chunk_index,
-           c.content, c.metadata, (1 - h.distance)::float8 as score
-    from hits h
-    join document_chunks c on c.id = h.id
-    join documents d on d.id = c.document_id
-    order by h.distance, c.id`;
+    select r.id, r.document_id, d.name as document_name, r.knowledge_base_id, r.chunk_index,
+           r.content, r.metadata, (1 - r.distance)::float8 as score
+    from ranked r
+    join documents d on d.id = r.document_id
+    order by r.distance, r.id`;
 }
 
 export type ChunkRow = {

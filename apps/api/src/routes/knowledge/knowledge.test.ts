@@ -1,6 +1,6 @@
 import { APP_ROLE, type Db, rowsOf, withOrg } from '@agentflow/db';
 import { auditLogs, documentChunks, documents } from '@agentflow/db/schema';
-import { vectorCandidates, vectorScanSettings } from '@agentflow/services';
+import { vectorCandidates, vectorScanSettings, vectorStatement } from '@agentflow/services';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app';
@@ -337,8 +337,15 @@ describe('HNSW with iterative index scans', () => {
         select ${orgId}::uuid, ${documentId}::uuid, ${kbId}::uuid, 'chunk ' || g, g,
                (select array_agg(random() - 0.5) from generate_series(1, 1536) d where g.g > 0)::vector
         from generate_series(1, ${n}) g`);
+    // Seeded with the HNSW index dropped and rebuilt from its own definition (migration 0004's): one
+    // build is cheaper than 820 inserts into the graph, each of which rewrites up to 32 neighbour lists.
+    const [index] = rowsOf<{ def: string }>(
+      await owner().execute(sql`select pg_get_indexdef('idx_chunks_embedding'::regclass) as def`),
+    );
+    await owner().execute(sql`drop index idx_chunks_embedding`);
     await fill(big.orgId, kbBig.id, bigDoc.documentId, 800);
     await fill(tiny.orgId, kbTiny.id, tinyDoc.documentId, 20);
+    await owner().execute(sql.raw(index!.def));
     await owner().execute(sql`analyze document_chunks`);
     const query = Array.from({ length: 1536 }, (_, i) => Math.sin(i * 7.3));
 
@@ -351,10 +358,10 @@ describe('HNSW with iterative index scans', () => {
         );
         return fn(tx);
       });
+    // The product's HNSW statement (it orders by the index's half-precision expression).
     const plan = await hnswOnly(async (tx) =>
       rowsOf<{ 'QUERY PLAN': string }>(
-        await tx.execute(sql`explain select id from document_chunks c where c.org_id = ${tiny.orgId}::uuid
-          and c.knowledge_base_id in (${kbTiny.id}::uuid) order by c.embedding <=> ${`[${query.join(',')}]`}::vector limit 10`),
+        await tx.execute(sql`explain ${vectorStatement(tiny.orgId, [kbTiny.id], query, 10, false)}`),
       ),
     );
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('idx_chunks_embedding');
