@@ -16,10 +16,11 @@ import { type SQL, sql } from 'drizzle-orm';
 export const vectorScanSettings = {
   iterativeScan: 'relaxed_order' as 'relaxed_order' | 'strict_order' | 'off',
   /**
-   * Candidate list size (at least 2x the rows asked for). Measured on the bench data with the
-   * index of migration 0004 (half precision, m 16, ef_construction 128): recall@10 0.97-0.99.
+   * Candidate list size (at least 2x the rows asked for). What recall depends on most, build after
+   * build, on the bench data (ADR 0007): the largest tenant's recall@10 was 0.946-0.994 at 100 and
+   * 0.977-0.997 at 400 (index of migration 0004, three builds), for ~4 ms more per HNSW query.
    */
-  minEfSearch: 100,
+  minEfSearch: 400,
   /** How many tuples an iterative scan may visit before giving up (pgvector default 20,000). */
   maxScanTuples: 50_000,
   /** Bases holding at most this many chunks (together) are searched exactly: recall 1.0. */
