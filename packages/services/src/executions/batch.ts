@@ -95,13 +95,19 @@ export class BatchRows {
 
   /**
    * Writes what is staged (before a write that runs its own statements, so call order holds), with
-   * `events` and `logs` when given, in ONE statement, and empties the batch. Fails (rolling the
-   * transaction back) when a completion finds no started step to complete.
+   * `tail`'s events and logs when given, in ONE statement, and empties the batch.
    */
-  async flush(
-    tx: Db,
-    tail: { base: number; events: PendingEvent[]; logs: PendingLog[] } = empty,
-  ): Promise<StoredEventRow[]> {
+  async flush(tx: Db, tail: BatchTail = empty): Promise<StoredEventRow[]> {
+    const built = this.build(tail);
+    return built ? runBatchStatement(tx, built) : [];
+  }
+
+  /**
+   * The statement for what is staged, with `tail`'s events and logs, and empties the batch. Pure
+   * CPU: the recorder builds it before opening the transaction when it can, so the transaction holds
+   * only its round trips.
+   */
+  build(tail: BatchTail = empty): BuiltBatch | undefined {
     const { orgId, executionId } = this.ids;
     const parts: SQL[] = [];
     if (this.starts.size > 0) {
@@ -183,7 +189,7 @@ export class BatchRows {
     this.completions.clear();
     this.writes = [];
     this.puts = [];
-    if (parts.length === 0) return [];
+    if (parts.length === 0) return undefined;
     // `oneStatement` names part i `p{i}`. One row back: how many steps the update completed (each
     // must have had its start stored) and the stored events.
     const part = (i: number) => sql.raw(`p${i}`);
@@ -193,22 +199,45 @@ export class BatchRows {
         ? sql`(select json_agg(json_build_array(e.id, e.seq, e.created_ms) order by e.seq) from ${part(eventsPart)} e)`
         : sql`null::json`;
     const statement = oneStatement(parts, sql`select ${completed} as completed, ${events} as events`) as SQL;
-    const [result] = rowsOf<{ completed: number; events: Array<[string, number, number]> | string | null }>(
-      await tx.execute(statement),
-    );
-    const stored: Array<[string, number, number]> =
-      typeof result?.events === 'string' ? JSON.parse(result.events) : (result?.events ?? []);
-    if (Number(result?.completed ?? 0) !== completing) {
-      throw new Error(
-        `Completed ${result?.completed ?? 0} of ${completing} steps: a step's start was never stored`,
-      );
-    }
-    return stored.map(([id, seq, createdMs]) => ({
-      id,
-      seq: Number(seq),
-      createdMs: Number(createdMs),
-    }));
+    return { statement, completing };
   }
+}
+
+export interface BatchTail {
+  base: number;
+  events: PendingEvent[];
+  logs: PendingLog[];
+}
+
+export interface BuiltBatch {
+  statement: SQL;
+  /** Completions of steps started in earlier batches: the update must find every one. */
+  completing: number;
+}
+
+/**
+ * Runs a built batch statement; fails (rolling the transaction back) when a completion found no
+ * started step to complete.
+ */
+export async function runBatchStatement(
+  tx: Db,
+  { statement, completing }: BuiltBatch,
+): Promise<StoredEventRow[]> {
+  const [result] = rowsOf<{ completed: number; events: Array<[string, number, number]> | string | null }>(
+    await tx.execute(statement),
+  );
+  const stored: Array<[string, number, number]> =
+    typeof result?.events === 'string' ? JSON.parse(result.events) : (result?.events ?? []);
+  if (Number(result?.completed ?? 0) !== completing) {
+    throw new Error(
+      `Completed ${result?.completed ?? 0} of ${completing} steps: a step's start was never stored`,
+    );
+  }
+  return stored.map(([id, seq, createdMs]) => ({
+    id,
+    seq: Number(seq),
+    createdMs: Number(createdMs),
+  }));
 }
 
 const empty = { base: 0, events: [], logs: [] };

@@ -2,7 +2,7 @@ import type { ExecutionEventType } from '@agentflow/contracts';
 import { type Db, withOrg } from '@agentflow/db';
 import type { executionEvents } from '@agentflow/db/schema';
 import { publishStoredEvents } from './append';
-import { BatchRows, type PendingEvent, type PendingLog } from './batch';
+import { BatchRows, type PendingEvent, type PendingLog, runBatchStatement } from './batch';
 
 /** Where stored events are also published live (structurally an `EventBus` of `@agentflow/queue`). */
 export interface EventPublisher {
@@ -71,6 +71,26 @@ export function createRecorder(options: RecorderOptions) {
   let committing: Promise<void> | undefined;
   let published: Promise<void> = Promise.resolve();
 
+  /**
+   * A batch of staged writes only (the usual one): its rows and statement are built before the
+   * transaction opens, which then holds just BEGIN, the statement and COMMIT.
+   */
+  async function commitStaged(
+    batch: Queued[],
+    base: number,
+    pending: PendingEvent[],
+    logs: PendingLog[],
+    emit: Emit,
+    log: LogLine,
+  ): Promise<{ results: unknown[]; stored: StoredEvent[] }> {
+    const rows = new BatchRows(options);
+    const results = batch.map((item) => item.staged?.(rows, emit, log));
+    const built = rows.build({ base, events: pending, logs });
+    if (!built) return { results, stored: [] };
+    const inserted = await withOrg(options.db, options.orgId, (tx) => runBatchStatement(tx, built));
+    return { results, stored: toStored(options, base, pending, inserted) };
+  }
+
   async function commit(batch: Queued[]): Promise<void> {
     const pending: PendingEvent[] = [];
     const logs: PendingLog[] = [];
@@ -82,20 +102,22 @@ export function createRecorder(options: RecorderOptions) {
     const base = seq;
     let outcome: { results: unknown[]; stored: StoredEvent[] };
     try {
-      outcome = await withOrg(options.db, options.orgId, async (tx) => {
-        const rows = new BatchRows(options);
-        const results: unknown[] = [];
-        for (const item of batch) {
-          if (item.staged) {
-            results.push(item.staged(rows, emit, log));
-            continue;
-          }
-          if (!rows.empty) await rows.flush(tx);
-          results.push(await item.work?.(tx, emit, log, rows));
-        }
-        const inserted = await rows.flush(tx, { base, events: pending, logs });
-        return { results, stored: toStored(options, base, pending, inserted) };
-      });
+      outcome = batch.every((item) => item.staged)
+        ? await commitStaged(batch, base, pending, logs, emit, log)
+        : await withOrg(options.db, options.orgId, async (tx) => {
+            const rows = new BatchRows(options);
+            const results: unknown[] = [];
+            for (const item of batch) {
+              if (item.staged) {
+                results.push(item.staged(rows, emit, log));
+                continue;
+              }
+              if (!rows.empty) await rows.flush(tx);
+              results.push(await item.work?.(tx, emit, log, rows));
+            }
+            const inserted = await rows.flush(tx, { base, events: pending, logs });
+            return { results, stored: toStored(options, base, pending, inserted) };
+          });
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -117,7 +139,7 @@ export function createRecorder(options: RecorderOptions) {
   async function drain(): Promise<void> {
     // One turn of the event loop: writes issued together (a step's start and, for a fast node, its
     // completion and checkpoint) share the first transaction.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToIo();
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
@@ -140,8 +162,7 @@ export function createRecorder(options: RecorderOptions) {
     /**
      * Backpressure for a producer that does not wait for its writes: resolves at once unless writes
      * are queued behind a transaction in flight, then when that transaction ends (so the queued ones
-     * start committing). A run never gets more than one transaction ahead of its record, which keeps
-     * an event's way to the stream short.
+     * start committing). A run never gets more than one transaction ahead of its record.
      */
     async throttle(): Promise<void> {
       if (queue.length > 0 && committing) await committing;
@@ -160,6 +181,8 @@ export function createRecorder(options: RecorderOptions) {
 export type Recorder = ReturnType<typeof createRecorder>;
 
 type StoredEvent = typeof executionEvents.$inferSelect;
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The batch's events as stored rows (what is published), from what its statement returned. */
 function toStored(
