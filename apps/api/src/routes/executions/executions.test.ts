@@ -1,7 +1,7 @@
 import { planLimits } from '@agentflow/contracts';
 import { APP_ROLE } from '@agentflow/db';
-import { executions, organizations } from '@agentflow/db/schema';
-import { and, eq } from 'drizzle-orm';
+import { executionEvents, executions, graphCheckpoints, organizations } from '@agentflow/db/schema';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app';
 import { createTestApp, sharedTestDatabase } from '../../test-support/test-app';
@@ -113,6 +113,21 @@ describe('executions (inline queue: no REDIS_URL)', () => {
       'step.completed',
       'execution.completed',
     ]);
+    // The announce is not a transaction of its own: execution.started commits with the run's first
+    // checkpoint (rows of one transaction share its now()).
+    const [first] = await shared
+      .get()
+      .db.select({ at: graphCheckpoints.createdAt })
+      .from(graphCheckpoints)
+      .where(eq(graphCheckpoints.executionId, id))
+      .orderBy(asc(graphCheckpoints.checkpointId))
+      .limit(1);
+    const [started] = await shared
+      .get()
+      .db.select({ at: executionEvents.createdAt })
+      .from(executionEvents)
+      .where(and(eq(executionEvents.executionId, id), eq(executionEvents.seq, 1)));
+    expect(started?.at.toISOString()).toBe(first?.at.toISOString());
     const after = (await call(owner, 'GET', `/api/v1/executions/${id}/events?after=3`)).json().data;
     expect(after.map((e: { seq: number }) => e.seq)).toEqual(
       events.slice(3).map((e: { seq: number }) => e.seq),
