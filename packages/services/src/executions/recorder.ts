@@ -87,8 +87,12 @@ export function createRecorder(options: RecorderOptions) {
     const results = batch.map((item) => item.staged?.(rows, emit, log));
     const built = rows.build({ base, events: pending, logs });
     if (!built) return { results, stored: [] };
-    const inserted = await withOrg(options.db, options.orgId, (tx) => runBatchStatement(tx, built));
-    return { results, stored: toStored(options, base, pending, inserted) };
+    // Inside the transaction: should an event be missing from what the statement returned, nothing
+    // commits (the seq counter must never fall behind what is stored).
+    const stored = await withOrg(options.db, options.orgId, async (tx) =>
+      toStored(options, base, pending, await runBatchStatement(tx, built)),
+    );
+    return { results, stored };
   }
 
   async function commit(batch: Queued[]): Promise<void> {
