@@ -10,4 +10,4 @@ export { APP_ROLE, SYSTEM_ROLE } from './client/roles';
 export { rowsOf } from './client/rows';
 export { locateMigrationsDir, type MigrateOptions, migrate, migrationsHash } from './migrate';
 export * as schema from './schema';
-export { asSystem, ORG_SETTING, USER_SETTING, withOrg, withUser } from './tenancy';
+export { asSystem, executeInOrg, ORG_SETTING, USER_SETTING, withOrg, withUser } from './tenancy';

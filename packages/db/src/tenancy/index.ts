@@ -103,3 +103,5 @@ async function currentSettings(tx: Db, names: string[]): Promise<Record<string, 
   const [row] = rowsOf<Record<string, string>>(await tx.execute(sql`select ${sql.join(reads, sql`, `)}`));
   return Object.fromEntries(names.map((name, i) => [name, row?.[`s${i}`] ?? '']));
 }
+
+export { executeInOrg } from './pipelined';

@@ -198,7 +198,23 @@ export class BatchRows {
       tail.events.length > 0
         ? sql`(select json_agg(json_build_array(e.id, e.seq, e.created_ms) order by e.seq) from ${part(eventsPart)} e)`
         : sql`null::json`;
-    const statement = oneStatement(parts, sql`select ${completed} as completed, ${events} as events`) as SQL;
+    // The statement fails by itself when a completion found no stored start or an event is missing
+    // from what it inserted: its transaction may be committing already when the rows reach us (the
+    // recorder pipelines COMMIT behind it), so a check in the process could not undo anything.
+    // A text cast to int is the plain-SQL way to raise; the cast's input is the message.
+    const inserted = tail.events.length > 0 ? sql`(select count(*) from ${part(eventsPart)})::int` : sql`0`;
+    // Only with something to check: then the message holds a subquery, so the planner never folds
+    // (and so raises) it ahead of the condition.
+    const guard =
+      completing === 0 && tail.events.length === 0
+        ? sql`0`
+        : sql`case when ${completed} = ${completing} and ${inserted} = ${tail.events.length} then 0
+      else ('batch: completed ' || ${completed} || ' of ' || ${completing}::int || ' steps (a step''s start was never stored), stored '
+        || ${inserted} || ' of ' || ${tail.events.length}::int || ' events')::int end`;
+    const statement = oneStatement(
+      parts,
+      sql`select ${completed} as completed, ${events} as events, ${guard} as guard`,
+    ) as SQL;
     return { statement, completing };
   }
 }
@@ -219,13 +235,20 @@ export interface BuiltBatch {
  * Runs a built batch statement; fails (rolling the transaction back) when a completion found no
  * started step to complete.
  */
-export async function runBatchStatement(
-  tx: Db,
-  { statement, completing }: BuiltBatch,
-): Promise<StoredEventRow[]> {
-  const [result] = rowsOf<{ completed: number; events: Array<[string, number, number]> | string | null }>(
-    await tx.execute(statement),
-  );
+export async function runBatchStatement(tx: Db, built: BuiltBatch): Promise<StoredEventRow[]> {
+  return readBatchResult(rowsOf<BatchResultRow>(await tx.execute(built.statement)), built);
+}
+
+export type BatchResultRow = {
+  completed: number;
+  events: Array<[string, number, number]> | string | null;
+};
+
+/** The stored events from a batch statement's row (the statement itself fails on a mismatch). */
+export function readBatchResult(
+  [result]: BatchResultRow[],
+  { completing }: Pick<BuiltBatch, 'completing'>,
+): StoredEventRow[] {
   const stored: Array<[string, number, number]> =
     typeof result?.events === 'string' ? JSON.parse(result.events) : (result?.events ?? []);
   if (Number(result?.completed ?? 0) !== completing) {

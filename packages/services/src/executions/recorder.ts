@@ -1,8 +1,8 @@
 import type { ExecutionEventType } from '@agentflow/contracts';
-import { type Db, withOrg } from '@agentflow/db';
+import { type Db, executeInOrg, withOrg } from '@agentflow/db';
 import type { executionEvents } from '@agentflow/db/schema';
 import { publishStoredEvents } from './append';
-import { BatchRows, type PendingEvent, type PendingLog, runBatchStatement } from './batch';
+import { type BatchResultRow, BatchRows, type PendingEvent, type PendingLog, readBatchResult } from './batch';
 
 /** Where stored events are also published live (structurally an `EventBus` of `@agentflow/queue`). */
 export interface EventPublisher {
@@ -55,8 +55,9 @@ interface Queued {
  * on top of an earlier one of its batch that did not); writes queued after it run in the next one.
  *
  * Rows are merged across the batch (`batch.ts`): staged writes cost no statement of their own, so a
- * batch of any size is BEGIN, one statement, COMMIT (plus the statements of any write that needs its
- * own, before which the rows staged so far are stored, keeping call order).
+ * batch of any size is BEGIN, one statement, COMMIT, sent together on postgres.js (`executeInOrg`:
+ * one round trip). A batch with a write that needs its own statements goes through `withOrg`, and
+ * the rows staged before such a write are stored first, keeping call order.
  *
  * The seq counter advances only when a transaction commits, so stored events are gap-free, unique
  * (also enforced by the (execution_id, seq) constraint) and in the order they happened. Events are
@@ -73,7 +74,7 @@ export function createRecorder(options: RecorderOptions) {
 
   /**
    * A batch of staged writes only (the usual one): its rows and statement are built before the
-   * transaction opens, which then holds just BEGIN, the statement and COMMIT.
+   * transaction opens, which then holds just BEGIN, the statement and COMMIT, pipelined.
    */
   async function commitStaged(
     batch: Queued[],
@@ -83,16 +84,15 @@ export function createRecorder(options: RecorderOptions) {
     emit: Emit,
     log: LogLine,
   ): Promise<{ results: unknown[]; stored: StoredEvent[] }> {
-    const rows = new BatchRows(options);
-    const results = batch.map((item) => item.staged?.(rows, emit, log));
-    const built = rows.build({ base, events: pending, logs });
+    const staged = new BatchRows(options);
+    const results = batch.map((item) => item.staged?.(staged, emit, log));
+    const built = staged.build({ base, events: pending, logs });
     if (!built) return { results, stored: [] };
-    // Inside the transaction: should an event be missing from what the statement returned, nothing
-    // commits (the seq counter must never fall behind what is stored).
-    const stored = await withOrg(options.db, options.orgId, async (tx) =>
-      toStored(options, base, pending, await runBatchStatement(tx, built)),
-    );
-    return { results, stored };
+    // One round trip on postgres.js: BEGIN, set_config, the statement and COMMIT pipelined. The
+    // statement itself fails (so nothing commits) if an event or a completed step's start is
+    // missing: the seq counter never falls behind what is stored.
+    const rows = await executeInOrg<BatchResultRow>(options.db, options.orgId, built.statement);
+    return { results, stored: toStored(options, base, pending, readBatchResult(rows, built)) };
   }
 
   async function commit(batch: Queued[]): Promise<void> {
