@@ -343,10 +343,11 @@ describe.skipIf(!chromiumPath)('app shell (built web + API, fake WorkOS + SMTP, 
       await dialog.waitFor();
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      // Focus returns to the control that opened it.
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-        'Archive Published helper',
-      );
+      // Focus returns to the control that opened it. Radix moves it in a timer after the dialog
+      // unmounts, so it can land just after `detached`: poll rather than read once.
+      await expect
+        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+        .toBe('Archive Published helper');
       await page.keyboard.press('Enter');
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Archive agent' }).click();
