@@ -391,15 +391,19 @@ describe('HNSW with iterative index scans', () => {
     expect(overlap).toBeGreaterThanOrEqual(9);
     for (const r of withIterative) expect(r.knowledge_base_id).toBe(kbTiny.id);
 
-    const saved = vectorScanSettings.iterativeScan;
+    // Without iterative scans the walk returns at most ef_search candidates and the org filter keeps
+    // only the tiny tenant's among them. With the product's ef_search (400 of these 820 random chunks)
+    // the tiny tenant's 20 would average ~10 of them, so whether 10 come back is chance; at 40 they
+    // average ~1, so a short result shows what iterative scans are for.
+    const saved = { ...vectorScanSettings };
     vectorScanSettings.iterativeScan = 'off';
     vectorScanSettings.exactScanMaxChunks = 0;
+    vectorScanSettings.minEfSearch = 40;
     try {
       const without = await hnswOnly((tx) => vectorCandidates(tx, tiny.orgId, [kbTiny.id], query, 10));
       expect(without.length).toBeLessThan(10);
     } finally {
-      vectorScanSettings.iterativeScan = saved;
-      vectorScanSettings.exactScanMaxChunks = savedExact;
+      Object.assign(vectorScanSettings, saved);
     }
     expect(
       (
