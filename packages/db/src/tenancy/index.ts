@@ -20,7 +20,8 @@ export const SYSTEM_REASON_SETTING = 'app.system_reason';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function assertUuid(value: string, what: string): void {
+/** Shared with `executeInOrg` (pipelined.ts), which sets the same tenant setting without `withOrg`. */
+export function assertUuid(value: string, what: string): void {
   // A malformed id would reach the policies' ::uuid cast and fail every query with a 500; an empty one
   // would silently mean "no tenant". Both are caller bugs: fail here, loudly.
   if (!UUID.test(value)) throw new TypeError(`${what} must be a uuid`);

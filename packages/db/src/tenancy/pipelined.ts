@@ -2,7 +2,7 @@ import { is, type SQL } from 'drizzle-orm';
 import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
 import { rowsOf } from '../client/rows';
 import type { Db } from '../client/types';
-import { ORG_SETTING, withOrg } from './index';
+import { assertUuid, ORG_SETTING, withOrg } from './index';
 
 /** The part of a postgres.js `Sql` this needs (drizzle's postgres-js database keeps it as `$client`). */
 interface ReservableClient {
@@ -53,10 +53,7 @@ export async function executeInOrg<T = Record<string, unknown>>(
 ): Promise<T[]> {
   const client = reservable(db);
   if (!client) return withOrg(db, orgId, async (tx) => rowsOf<T>(await tx.execute(statement)));
-  // withOrg validates the id; so does this (a malformed one would fail every policy's ::uuid cast).
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) {
-    throw new TypeError('executeInOrg: orgId must be a uuid');
-  }
+  assertUuid(orgId, 'executeInOrg: orgId');
   const { sql: text, params } = dialect.sqlToQuery(statement);
   const reserved = await client.reserve();
   try {
